@@ -1,0 +1,158 @@
+/*
+ * table: the associations sctptund has seen and, for each, the transports
+ * (peer addresses) with the remote UDP encapsulation port learned for each.
+ *
+ * "local" is the SCTP endpoint behind our TUN, "peer" the one across UDP.
+ * ltag is the local endpoint's verification tag (the tag packets from the
+ * peer carry), ptag the peer's (the tag packets to the peer carry).
+ *
+ * Entries live in one array allocated at creation: nothing is allocated
+ * afterwards.  Three hash indexes give O(1) lookups:
+ *   by (lport, pport, ltag)       - ingress packets
+ *   by (lport, pport, ptag)       - egress packets
+ *   by (lport, pport, peer addr)  - INITs for an existing association,
+ *                                   ICMP and out-of-the-blue checks
+ * Embryonic entries (INIT seen, no COOKIE-ECHO yet) are limited apart from
+ * established ones; when the embryonic limit is reached the oldest embryonic
+ * entry is evicted, so an INIT flood never touches established entries.
+ * Expiry walks LRU lists from their cold end: O(expired), not O(table).
+ */
+#ifndef SCTPTUN_TABLE_H
+#define SCTPTUN_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+#define ASSOC_MAX_TRANSPORTS	8
+
+enum assoc_state {
+	ASSOC_FREE = 0,
+	ASSOC_EMBRYONIC,	/* INIT seen, maybe INIT-ACK: no cookie yet */
+	ASSOC_ESTABLISHED,	/* COOKIE-ECHO verified */
+	ASSOC_CLOSING,		/* SHUTDOWN or SHUTDOWN-ACK seen */
+};
+
+/* Transport flags. */
+#define TRANSPORT_LEARNED	0x01	/* port learned from a verified packet */
+#define TRANSPORT_FROM_INIT	0x02	/* address listed in INIT / INIT-ACK */
+
+struct transport {
+	struct ipaddr	addr;		/* peer address */
+	uint16_t	port;		/* remote UDP port, 0 = not known */
+	uint8_t		flags;
+	uint8_t		pad;
+	uint32_t	learned_at;	/* table clock (seconds) */
+	uint32_t	last_seen;	/* last verified packet from it */
+	uint32_t	hnext;		/* addr index chain (internal) */
+	uint64_t	rx_packets;	/* verified packets from this address */
+	uint64_t	tx_packets;	/* packets sent to this address */
+};
+
+struct assoc {
+	uint16_t	lport;
+	uint16_t	pport;
+	uint32_t	ltag;		/* 0 = not known yet */
+	uint32_t	ptag;		/* 0 = not known yet */
+	uint8_t		state;		/* enum assoc_state */
+	uint8_t		ntransports;
+	uint8_t		local_initiated;/* the local side sent the INIT */
+	uint8_t		pad;
+	uint16_t	peer_id;	/* index of the configured peer */
+	uint16_t	port;		/* association default remote port */
+	uint32_t	created;	/* table clock */
+	uint32_t	last_active;	/* table clock */
+	uint32_t	id;		/* unique, never reused while running */
+	uint64_t	rx_packets, rx_bytes;	/* from UDP to the TUN */
+	uint64_t	tx_packets, tx_bytes;	/* from the TUN to UDP */
+	/* Internal: hash chains and LRU links, as array indexes. */
+	uint32_t	lnext, pnext;
+	uint32_t	lru_prev, lru_next;
+	struct transport t[ASSOC_MAX_TRANSPORTS];
+};
+
+struct table_stats {
+	uint64_t	created;	/* embryonic entries made */
+	uint64_t	established;	/* embryonic -> established */
+	uint64_t	removed;	/* by ABORT / SHUTDOWN-COMPLETE */
+	uint64_t	expired_idle;
+	uint64_t	expired_embryonic;
+	uint64_t	evicted_embryonic;	/* to make room for a new one */
+	uint64_t	full;		/* no room for an entry */
+	uint64_t	ports_learned;	/* first port for a transport */
+	uint64_t	ports_changed;	/* a learned port moved */
+	uint64_t	transports_full;/* no room for another transport */
+};
+
+struct table;
+
+/* Returns NULL if memory is short.  max_assocs, max_embryonic >= 1. */
+struct table *table_create(uint32_t max_assocs, uint32_t max_embryonic);
+void	table_free(struct table *);
+/* The table clock in seconds; the caller advances it (monotonic). */
+void	table_set_clock(struct table *, uint32_t now);
+uint32_t table_clock(const struct table *);
+
+uint32_t table_count(const struct table *, enum assoc_state);
+uint32_t table_max_assocs(const struct table *);
+uint32_t table_max_embryonic(const struct table *);
+const struct table_stats *table_stats(const struct table *);
+
+/* Lookups; NULL when absent.  A tag of 0 never matches. */
+struct assoc *table_lookup_ltag(struct table *, uint16_t lport,
+	    uint16_t pport, uint32_t ltag);
+struct assoc *table_lookup_ptag(struct table *, uint16_t lport,
+	    uint16_t pport, uint32_t ptag);
+/* The most recently active association with a transport to addr. */
+struct assoc *table_lookup_addr(struct table *, uint16_t lport,
+	    uint16_t pport, const struct ipaddr *);
+
+/*
+ * A new embryonic entry (ports set, tags 0, state ASSOC_EMBRYONIC), evicting
+ * the oldest embryonic entry if the embryonic limit is reached.  NULL if the
+ * table has no room (counted in stats.full).
+ */
+struct assoc *table_new(struct table *, uint16_t lport, uint16_t pport,
+	    uint16_t peer_id, int local_initiated);
+/* Set (or change) a tag, re-indexing the entry. */
+void	table_set_ltag(struct table *, struct assoc *, uint32_t);
+void	table_set_ptag(struct table *, struct assoc *, uint32_t);
+/* Embryonic -> established; -1 if the established limit is reached (the
+ * entry stays embryonic, counted in stats.full). */
+int	table_establish(struct table *, struct assoc *);
+void	table_set_state(struct table *, struct assoc *, enum assoc_state);
+/* Note activity now: moves the entry to the hot end of its LRU list. */
+void	table_touch(struct table *, struct assoc *);
+void	table_remove(struct table *, struct assoc *);
+
+/*
+ * The transport for addr, or NULL.  With create, add one if absent (NULL if
+ * the association already has ASSOC_MAX_TRANSPORTS, counted).
+ */
+struct transport *table_transport(struct table *, struct assoc *,
+	    const struct ipaddr *, int create);
+/*
+ * Record port as learned from a verified packet: returns 0 if unchanged,
+ * 1 if first learned, 2 if changed (counted in stats).  Updates last_seen.
+ */
+int	table_learn_port(struct table *, struct transport *, uint16_t port);
+/* The remote port to send to addr: transport's, else the association's
+ * default, else 0. */
+uint16_t table_port_for(const struct assoc *, const struct ipaddr *);
+
+/*
+ * Remove embryonic entries older than embryonic_timeout and others idle
+ * longer than idle_timeout (seconds).  Returns how many were removed.
+ */
+uint32_t table_expire(struct table *, uint32_t idle_timeout,
+	    uint32_t embryonic_timeout);
+
+/* Calls fn for every live entry, in no particular order; fn must not
+ * remove entries. */
+void	table_foreach(struct table *, void (*fn)(struct assoc *, void *),
+	    void *);
+
+const char *assoc_state_name(enum assoc_state);
+
+#endif

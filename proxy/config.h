@@ -1,0 +1,56 @@
+/*
+ * config: the sctptun.conf schema (libconfig), parsed into a struct with no
+ * side effects, so that -n, reload and the tests share one parser.
+ */
+#ifndef SCTPTUN_CONFIG_H
+#define SCTPTUN_CONFIG_H
+
+#include <net/if.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "addr.h"
+
+#define CONFIG_NAME_MAX		64
+#define CONFIG_PATH_MAX		108	/* sun_path */
+
+struct peer_config {
+	char		 name[CONFIG_NAME_MAX];
+	struct prefix	*prefixes;
+	size_t		 nprefixes;
+	uint16_t	 remote_port;		/* default 9899 */
+	int		 strip_addresses;	/* default 0 */
+};
+
+struct config {
+	char		*path;			/* the file it came from */
+	uint16_t	 udp_port;		/* default 9899 */
+	char		 tun_name[IFNAMSIZ];	/* default "sctptun0" */
+	uint32_t	 tun_mtu;		/* 0 = egress MTU - 8 */
+	uint32_t	 tun_table;		/* default 9899 */
+	uint32_t	 rule_priority;		/* default 9899 */
+	struct peer_config *peers;
+	size_t		 npeers;
+	uint32_t	 max_assocs;		/* limits.associations, 65536 */
+	uint32_t	 max_embryonic;		/* limits.embryonic, 4096 */
+	uint32_t	 idle_timeout;		/* limits.idle_timeout, 600 s */
+	uint32_t	 embryonic_timeout;	/* limits.embryonic_timeout, 60 s */
+	char		 control_socket[CONFIG_PATH_MAX];
+	int		 log_level;		/* LOG_* from log.h */
+};
+
+/* Fill with the defaults of the schema. */
+void	config_defaults(struct config *);
+/*
+ * Parse path.  On error returns NULL and sets *cause to an allocated
+ * "file:line: message" (free it); unknown keys, wrong types, out-of-range
+ * values, bad prefixes and duplicates are all errors.
+ */
+struct config *config_load(const char *path, char **cause);
+void	config_free(struct config *);
+/* Print the configuration back in the file's syntax (sctptund -n -v). */
+void	config_print(FILE *, const struct config *);
+/* The peer whose prefixes hold addr (longest prefix wins); -1 if none. */
+int	config_match_peer(const struct config *, const struct ipaddr *);
+
+#endif

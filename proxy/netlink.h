@@ -1,0 +1,45 @@
+/*
+ * netlink: the routing state sctptund installs over rtnetlink, and removes:
+ * policy rules "ipproto 132 to <prefix> lookup <table> pref <priority>",
+ * default routes of that table through the TUN, link MTU and state, and
+ * the rp_filter sysctls the TUN needs.
+ */
+#ifndef SCTPTUN_NETLINK_H
+#define SCTPTUN_NETLINK_H
+
+#include <stdint.h>
+
+#include "addr.h"
+
+struct nl;
+
+/* Opens a NETLINK_ROUTE socket; NULL with errno on failure. */
+struct nl *nl_open(void);
+void	nl_close(struct nl *);
+
+/* Each returns 0, or -1 with *cause set to a static or allocated message. */
+int	nl_link_set(struct nl *, int ifindex, uint32_t mtu, int up,
+	    const char **cause);
+int	nl_rule_add(struct nl *, const struct prefix *, uint32_t table,
+	    uint32_t priority, const char **cause);
+int	nl_route_add_default(struct nl *, int family, int ifindex,
+	    uint32_t table, const char **cause);
+/*
+ * Remove every rule with this priority and table whose ip protocol is 132,
+ * and every route in the table, for both families: what a run (or a crashed
+ * one) installed.  Returns the number of objects removed, -1 on error.
+ */
+int	nl_cleanup(struct nl *, uint32_t table, uint32_t priority,
+	    const char **cause);
+/*
+ * The MTU of the interface the main table would use to reach dst; 0 if no
+ * route.  Used to size the TUN when tun.mtu is 0.
+ */
+uint32_t nl_route_mtu(struct nl *, const struct ipaddr *dst);
+
+/* Set net.ipv4.conf.<ifname>.rp_filter (and "all") to 0, remembering the
+ * old values; rpfilter_restore() puts them back. */
+int	rpfilter_disable(const char *ifname, const char **cause);
+void	rpfilter_restore(void);
+
+#endif
