@@ -1,1 +1,804 @@
-/* stub: being written */
+/*
+ * config: the sctptun.conf schema.  Reads a libconfig file into a struct
+ * config, checking every key, type and range, and prints one back.
+ *
+ * The parser has no side effects (no logging, no exit, no system changes):
+ * it returns a struct or a "file:line: message" cause, so that -n, reload,
+ * the tests and the fuzzers share it.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+
+#ifndef CONTROL_SOCKET
+#define CONTROL_SOCKET	"/run/sctptun/control.sock"
+#endif
+
+#define CONFIG_DEFAULT_PORT	9899
+
+/* What every check needs to report an error. */
+struct config_ctx {
+	const char	*path;
+	char		**cause;
+};
+
+static const char *const config_root_keys[] = {
+	"udp_port", "tun", "peers", "limits", "control", "log", NULL
+};
+static const char *const config_tun_keys[] = {
+	"name", "mtu", "table", "rule_priority", NULL
+};
+static const char *const config_peer_keys[] = {
+	"name", "prefixes", "remote_port", "strip_addresses", NULL
+};
+static const char *const config_limits_keys[] = {
+	"associations", "embryonic", "idle_timeout", "embryonic_timeout", NULL
+};
+static const char *const config_control_keys[] = { "socket", NULL };
+static const char *const config_log_keys[] = { "level", NULL };
+
+static int	config_error(struct config_ctx *, const config_setting_t *,
+		    const char *, ...) __attribute__((format(printf, 3, 4)));
+
+/* Fill with the defaults of the schema. */
+void
+config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->udp_port = CONFIG_DEFAULT_PORT;
+	snprintf(cfg->tun_name, sizeof(cfg->tun_name), "sctptun0");
+	cfg->tun_mtu = 0;
+	cfg->tun_table = 9899;
+	cfg->rule_priority = 9899;
+	cfg->max_assocs = 65536;
+	cfg->max_embryonic = 4096;
+	cfg->idle_timeout = 600;
+	cfg->embryonic_timeout = 60;
+	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "%s",
+	    CONTROL_SOCKET);
+	cfg->log_level = LOG_INFO;
+}
+
+/*
+ * Set the cause to "file:line: message" for setting s; the root group and a
+ * missing setting have no line of their own, so they point at line 1.
+ */
+static int
+config_error(struct config_ctx *ctx, const config_setting_t *s,
+    const char *fmt, ...)
+{
+	const char	*file = NULL;
+	unsigned int	 line = 0;
+	char		*msg;
+	va_list		 ap;
+
+	if (s != NULL) {
+		file = config_setting_source_file(s);
+		line = config_setting_source_line(s);
+	}
+	if (file == NULL)
+		file = ctx->path;
+	if (line == 0)
+		line = 1;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	if (msg == NULL || asprintf(ctx->cause, "%s:%u: %s", file, line,
+	    msg) == -1)
+		*ctx->cause = NULL;
+	free(msg);
+	return -1;
+}
+
+/* Reject keys of group that are not in allowed, naming those that are. */
+static int
+config_check_keys(struct config_ctx *ctx, const config_setting_t *group,
+    const char *where, const char *const *allowed)
+{
+	config_setting_t	*s;
+	const char		*name;
+	char			 list[256];
+	size_t			 len;
+	int			 i, j;
+
+	for (i = 0; (s = config_setting_get_elem(group, i)) != NULL; i++) {
+		name = config_setting_name(s);
+		for (j = 0; allowed[j] != NULL; j++)
+			if (strcmp(allowed[j], name) == 0)
+				break;
+		if (allowed[j] != NULL)
+			continue;
+		len = 0;
+		list[0] = '\0';
+		for (j = 0; allowed[j] != NULL && len < sizeof(list); j++)
+			len += snprintf(list + len, sizeof(list) - len, "%s%s",
+			    j > 0 ? ", " : "", allowed[j]);
+		return config_error(ctx, s, "unknown key '%s' in %s "
+		    "(allowed: %s)", name, where, list);
+	}
+	return 0;
+}
+
+/*
+ * The member key of group if it is a group; NULL (not an error) if absent.
+ * Returns -1 if present with another type.
+ */
+static int
+config_get_group(struct config_ctx *ctx, const config_setting_t *group,
+    const char *key, config_setting_t **out)
+{
+	*out = config_setting_get_member(group, key);
+	if (*out == NULL)
+		return 0;
+	if (config_setting_type(*out) != CONFIG_TYPE_GROUP)
+		return config_error(ctx, *out, "%s must be a group: "
+		    "%s = { ... };", key, key);
+	return 0;
+}
+
+/*
+ * Read an integer setting into *out if it is present, checking that it lies
+ * in [min, max].  Both int and int64 are accepted; a hex int is read as the
+ * unsigned 32-bit value libconfig parsed it from.
+ */
+static int
+config_get_uint(struct config_ctx *ctx, const config_setting_t *group,
+    const char *key, const char *path, long long min, long long max,
+    uint32_t *out)
+{
+	config_setting_t	*s;
+	long long		 v;
+
+	if ((s = config_setting_get_member(group, key)) == NULL)
+		return 0;
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+		v = config_setting_get_int(s);
+		if (config_setting_get_format(s) == CONFIG_FORMAT_HEX)
+			v = (uint32_t)v;
+		break;
+	case CONFIG_TYPE_INT64:
+		v = config_setting_get_int64(s);
+		break;
+	default:
+		return config_error(ctx, s, "%s must be an integer", path);
+	}
+	if (v < min || v > max)
+		return config_error(ctx, s, "%s must be between %lld and %lld, "
+		    "not %lld", path, min, max, v);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* The string value of key if present (else *out is NULL). */
+static int
+config_get_string(struct config_ctx *ctx, const config_setting_t *group,
+    const char *key, const char *path, const char **out,
+    config_setting_t **sp)
+{
+	config_setting_t	*s;
+
+	*out = NULL;
+	if ((s = config_setting_get_member(group, key)) == NULL)
+		return 0;
+	if (sp != NULL)
+		*sp = s;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return config_error(ctx, s, "%s must be a string", path);
+	*out = config_setting_get_string(s);
+	return 0;
+}
+
+/* 1 if name has only the characters allowed in interface and peer names. */
+static int
+config_valid_name(const char *name)
+{
+	const char	*p;
+
+	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
+	for (p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr("._-", *p) == NULL)
+			return 0;
+	return 1;
+}
+
+/* Parse the tun group: the device and the policy routing it uses. */
+static int
+config_parse_tun(struct config_ctx *ctx, struct config *cfg,
+    const config_setting_t *root)
+{
+	config_setting_t	*tun, *s = NULL;
+	const char		*name;
+	uint32_t		 mtu = 0;
+
+	if (config_get_group(ctx, root, "tun", &tun) == -1)
+		return -1;
+	if (tun == NULL)
+		return 0;
+	if (config_check_keys(ctx, tun, "tun", config_tun_keys) == -1)
+		return -1;
+	if (config_get_string(ctx, tun, "name", "tun.name", &name, &s) == -1)
+		return -1;
+	if (name != NULL) {
+		if (strlen(name) >= sizeof(cfg->tun_name) ||
+		    !config_valid_name(name))
+			return config_error(ctx, s, "tun.name must be 1 to %zu "
+			    "characters among letters, digits, '.', '_' and "
+			    "'-'", sizeof(cfg->tun_name) - 1);
+		snprintf(cfg->tun_name, sizeof(cfg->tun_name), "%s", name);
+	}
+	if (config_get_uint(ctx, tun, "mtu", "tun.mtu", 0, 65535 - 8,
+	    &mtu) == -1)
+		return -1;
+	if (mtu != 0 && mtu < 576)
+		return config_error(ctx, config_setting_get_member(tun, "mtu"),
+		    "tun.mtu must be 0 (automatic) or between 576 and %d",
+		    65535 - 8);
+	cfg->tun_mtu = mtu;
+	if (config_get_uint(ctx, tun, "table", "tun.table", 1, UINT32_MAX,
+	    &cfg->tun_table) == -1)
+		return -1;
+	if (cfg->tun_table >= 253 && cfg->tun_table <= 255)
+		return config_error(ctx, config_setting_get_member(tun,
+		    "table"), "tun.table must not be one of the kernel's "
+		    "tables 253 (default), 254 (main) or 255 (local)");
+	/* 0 is the local rule and 32766 the main one: stay between them. */
+	return config_get_uint(ctx, tun, "rule_priority", "tun.rule_priority",
+	    1, 32765, &cfg->rule_priority);
+}
+
+/* Fail if prefix p (at setting s) is already held by peer 0..npeer. */
+static int
+config_check_duplicate(struct config_ctx *ctx, struct config *cfg,
+    size_t npeer, const struct prefix *p, const config_setting_t *s)
+{
+	struct peer_config	*peer;
+	const struct prefix	*q;
+	char			 buf[ADDR_STRLEN];
+	size_t			 i, j;
+
+	for (i = 0; i <= npeer; i++) {
+		peer = &cfg->peers[i];
+		for (j = 0; j < peer->nprefixes; j++) {
+			q = &peer->prefixes[j];
+			if (q->len != p->len ||
+			    q->addr.family != p->addr.family ||
+			    memcmp(&q->addr.u, &p->addr.u, sizeof(q->addr.u)))
+				continue;
+			prefix_ntop(p, buf, sizeof(buf));
+			if (i == npeer)
+				return config_error(ctx, s, "prefix %s is "
+				    "listed twice in peer '%s'", buf,
+				    peer->name);
+			return config_error(ctx, s, "prefix %s of peer '%s' "
+			    "is already a prefix of peer '%s'", buf,
+			    cfg->peers[npeer].name, peer->name);
+		}
+	}
+	return 0;
+}
+
+/* Parse the prefixes of peer n, which the peer group holds. */
+static int
+config_parse_prefixes(struct config_ctx *ctx, struct config *cfg, size_t n,
+    const config_setting_t *group)
+{
+	struct peer_config	*peer = &cfg->peers[n];
+	config_setting_t	*list, *s;
+	const char		*str, *why;
+	struct prefix		 p;
+	int			 i, count;
+
+	list = config_setting_get_member(group, "prefixes");
+	if (list == NULL)
+		return config_error(ctx, group, "peers[%zu].prefixes is "
+		    "required", n);
+	if (config_setting_type(list) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(list) != CONFIG_TYPE_LIST)
+		return config_error(ctx, list, "peers[%zu].prefixes must be "
+		    "an array of strings: [ \"192.0.2.0/24\" ]", n);
+	if ((count = config_setting_length(list)) == 0)
+		return config_error(ctx, list, "peers[%zu].prefixes must hold "
+		    "at least one prefix", n);
+	peer->prefixes = calloc(count, sizeof(*peer->prefixes));
+	if (peer->prefixes == NULL)
+		return config_error(ctx, list, "out of memory");
+	for (i = 0; i < count; i++) {
+		s = config_setting_get_elem(list, i);
+		if (config_setting_type(s) != CONFIG_TYPE_STRING)
+			return config_error(ctx, s, "peers[%zu].prefixes[%d] "
+			    "must be a string", n, i);
+		str = config_setting_get_string(s);
+		if (prefix_parse(str, &p, &why) == -1)
+			return config_error(ctx, s, "peers[%zu].prefixes[%d]: "
+			    "bad prefix \"%s\": %s", n, i, str, why);
+		if (config_check_duplicate(ctx, cfg, n, &p, s) == -1)
+			return -1;
+		peer->prefixes[peer->nprefixes++] = p;
+	}
+	return 0;
+}
+
+/* Parse the name of peer n, which must differ from those before it. */
+static int
+config_parse_peer_name(struct config_ctx *ctx, struct config *cfg, size_t n,
+    const config_setting_t *group)
+{
+	config_setting_t	*s = NULL;
+	const char		*name;
+	char			 path[32];
+	size_t			 i;
+
+	snprintf(path, sizeof(path), "peers[%zu].name", n);
+	if (config_get_string(ctx, group, "name", path, &name, &s) == -1)
+		return -1;
+	if (name == NULL)
+		return config_error(ctx, group, "%s is required", path);
+	if (strlen(name) >= CONFIG_NAME_MAX || !config_valid_name(name))
+		return config_error(ctx, s, "%s must be 1 to %d characters "
+		    "among letters, digits, '.', '_' and '-'", path,
+		    CONFIG_NAME_MAX - 1);
+	for (i = 0; i < n; i++)
+		if (strcmp(cfg->peers[i].name, name) == 0)
+			return config_error(ctx, s, "duplicate peer name "
+			    "'%s'", name);
+	snprintf(cfg->peers[n].name, sizeof(cfg->peers[n].name), "%s",
+	    name);
+	return 0;
+}
+
+/* Parse peer n from its group. */
+static int
+config_parse_peer(struct config_ctx *ctx, struct config *cfg, size_t n,
+    const config_setting_t *group)
+{
+	struct peer_config	*peer = &cfg->peers[n];
+	config_setting_t	*s;
+	char			 where[32], path[48];
+	uint32_t		 port = CONFIG_DEFAULT_PORT;
+
+	snprintf(where, sizeof(where), "peers[%zu]", n);
+	if (config_setting_type(group) != CONFIG_TYPE_GROUP)
+		return config_error(ctx, group, "%s must be a group: "
+		    "{ name = ...; prefixes = [ ... ]; }", where);
+	if (config_check_keys(ctx, group, where, config_peer_keys) == -1)
+		return -1;
+	if (config_parse_peer_name(ctx, cfg, n, group) == -1)
+		return -1;
+	if (config_parse_prefixes(ctx, cfg, n, group) == -1)
+		return -1;
+	snprintf(path, sizeof(path), "%s.remote_port", where);
+	if (config_get_uint(ctx, group, "remote_port", path, 1, 65535,
+	    &port) == -1)
+		return -1;
+	peer->remote_port = port;
+	if ((s = config_setting_get_member(group, "strip_addresses")) != NULL) {
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+			return config_error(ctx, s, "%s.strip_addresses must "
+			    "be true or false", where);
+		peer->strip_addresses = config_setting_get_bool(s);
+	}
+	return 0;
+}
+
+/* Parse the peers list: at least one peer. */
+static int
+config_parse_peers(struct config_ctx *ctx, struct config *cfg,
+    const config_setting_t *root)
+{
+	config_setting_t	*list;
+	int			 i, count;
+
+	if ((list = config_setting_get_member(root, "peers")) == NULL)
+		return config_error(ctx, root, "peers is required: "
+		    "peers = ( { name = ...; prefixes = [ ... ]; } );");
+	if (config_setting_type(list) != CONFIG_TYPE_LIST)
+		return config_error(ctx, list, "peers must be a list of "
+		    "groups: peers = ( { ... }, { ... } );");
+	if ((count = config_setting_length(list)) == 0)
+		return config_error(ctx, list, "peers must hold at least one "
+		    "peer");
+	if ((cfg->peers = calloc(count, sizeof(*cfg->peers))) == NULL)
+		return config_error(ctx, list, "out of memory");
+	for (i = 0; i < count; i++) {
+		cfg->peers[i].remote_port = CONFIG_DEFAULT_PORT;
+		cfg->npeers++;
+		if (config_parse_peer(ctx, cfg, i,
+		    config_setting_get_elem(list, i)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Parse the limits group: the association table's bounds and timers. */
+static int
+config_parse_limits(struct config_ctx *ctx, struct config *cfg,
+    const config_setting_t *root)
+{
+	config_setting_t	*g;
+
+	if (config_get_group(ctx, root, "limits", &g) == -1)
+		return -1;
+	if (g == NULL)
+		return 0;
+	if (config_check_keys(ctx, g, "limits", config_limits_keys) == -1)
+		return -1;
+	if (config_get_uint(ctx, g, "associations", "limits.associations",
+	    1, 4194304, &cfg->max_assocs) == -1 ||
+	    config_get_uint(ctx, g, "embryonic", "limits.embryonic",
+	    1, 1048576, &cfg->max_embryonic) == -1 ||
+	    config_get_uint(ctx, g, "idle_timeout", "limits.idle_timeout",
+	    30, 604800, &cfg->idle_timeout) == -1 ||
+	    config_get_uint(ctx, g, "embryonic_timeout",
+	    "limits.embryonic_timeout", 1, 3600, &cfg->embryonic_timeout) == -1)
+		return -1;
+	return 0;
+}
+
+/* Parse the control and log groups. */
+static int
+config_parse_control_log(struct config_ctx *ctx, struct config *cfg,
+    const config_setting_t *root)
+{
+	config_setting_t	*g, *s = NULL;
+	const char		*str;
+
+	if (config_get_group(ctx, root, "control", &g) == -1)
+		return -1;
+	if (g != NULL) {
+		if (config_check_keys(ctx, g, "control",
+		    config_control_keys) == -1 ||
+		    config_get_string(ctx, g, "socket", "control.socket", &str,
+		    &s) == -1)
+			return -1;
+		if (str != NULL && (str[0] != '/' ||
+		    strlen(str) >= sizeof(cfg->control_socket)))
+			return config_error(ctx, s, "control.socket must be an "
+			    "absolute path shorter than %zu bytes",
+			    sizeof(cfg->control_socket));
+		if (str != NULL)
+			snprintf(cfg->control_socket,
+			    sizeof(cfg->control_socket), "%s", str);
+	}
+	if (config_get_group(ctx, root, "log", &g) == -1)
+		return -1;
+	if (g == NULL)
+		return 0;
+	if (config_check_keys(ctx, g, "log", config_log_keys) == -1 ||
+	    config_get_string(ctx, g, "level", "log.level", &str, &s) == -1)
+		return -1;
+	if (str != NULL && (cfg->log_level = log_level_parse(str)) == -1)
+		return config_error(ctx, s, "log.level must be one of error, "
+		    "warning, notice, info, debug; not \"%s\"", str);
+	return 0;
+}
+
+/* Check the whole tree into cfg. */
+static int
+config_parse_root(struct config_ctx *ctx, struct config *cfg,
+    const config_setting_t *root)
+{
+	uint32_t	 port = CONFIG_DEFAULT_PORT;
+
+	if (config_check_keys(ctx, root, "the top level",
+	    config_root_keys) == -1)
+		return -1;
+	if (config_get_uint(ctx, root, "udp_port", "udp_port", 1, 65535,
+	    &port) == -1)
+		return -1;
+	cfg->udp_port = port;
+	if (config_parse_tun(ctx, cfg, root) == -1 ||
+	    config_parse_peers(ctx, cfg, root) == -1 ||
+	    config_parse_limits(ctx, cfg, root) == -1 ||
+	    config_parse_control_log(ctx, cfg, root) == -1)
+		return -1;
+	return 0;
+}
+
+/* Skip a string, a comment or whitespace at p; returns where it ends. */
+static const char *
+config_scan_skip(const char *p, unsigned int *line)
+{
+	if (*p == '"') {
+		for (p++; *p != '\0' && *p != '"'; p++) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			else if (*p == '\n')
+				(*line)++;
+		}
+		return *p == '"' ? p + 1 : p;
+	}
+	if (*p == '#' || (p[0] == '/' && p[1] == '/'))
+		return p + strcspn(p, "\n");
+	if (p[0] == '/' && p[1] == '*') {
+		for (p += 2; *p != '\0' && !(p[0] == '*' && p[1] == '/'); p++)
+			if (*p == '\n')
+				(*line)++;
+		return *p == '\0' ? p : p + 2;
+	}
+	if (*p == '\n')
+		(*line)++;
+	return p + 1;
+}
+
+/* Report an oversized integer literal, the text from start to end. */
+static int
+config_scan_error(struct config_ctx *ctx, unsigned int line,
+    const char *start, const char *end)
+{
+	int	 len = (int)(end - start);
+
+	if (asprintf(ctx->cause, "%s:%u: integer %.*s does not fit in 32 "
+	    "bits: write it with an L suffix (%.*sL)", ctx->path, line, len,
+	    start, len, start) == -1)
+		*ctx->cause = NULL;
+	return -1;
+}
+
+/*
+ * Find an integer literal without the L suffix that does not fit in 32 bits:
+ * libconfig 1.5 silently truncates it (udp_port = 4294977195 reads as 9899),
+ * later versions widen it; asking for the L makes both read the same value.
+ */
+static int
+config_scan_integers(struct config_ctx *ctx, const char *text)
+{
+	const char		*p = text, *start;
+	char			*end;
+	unsigned long long	 v;
+	unsigned int		 line = 1;
+	int			 hex, big;
+
+	while (*p != '\0') {
+		if (isalpha((unsigned char)*p) || *p == '*' || *p == '@') {
+			while (isalnum((unsigned char)*p) ||
+			    (*p != '\0' && strchr("_*-@", *p) != NULL))
+				p++;
+			continue;
+		}
+		if (!isdigit((unsigned char)*p)) {
+			p = config_scan_skip(p, &line);
+			continue;
+		}
+		start = p;
+		hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
+		errno = 0;
+		v = strtoull(p, &end, hex ? 16 : 10);
+		p = end;
+		big = errno == ERANGE || v > (hex ? UINT32_MAX : INT32_MAX);
+		if (!hex && (*p == '.' || *p == 'e' || *p == 'E')) {
+			p += strspn(p, "0123456789.eE+-");
+			continue;
+		}
+		if (*p == 'L') {
+			p++;
+			continue;
+		}
+		if (big)
+			return config_scan_error(ctx, line, start, p);
+	}
+	return 0;
+}
+
+/* Read the whole file: small, and scanned before libconfig parses it. */
+static char *
+config_read_text(struct config_ctx *ctx)
+{
+	struct stat	 st;
+	FILE		*fp;
+	char		*text = NULL;
+	size_t		 size = 0;
+	ssize_t		 n;
+
+	if ((fp = fopen(ctx->path, "r")) == NULL)
+		goto fail;
+	if (fstat(fileno(fp), &st) == -1)
+		goto fail;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	n = getdelim(&text, &size, '\0', fp);
+	if (n == -1 && ferror(fp))
+		goto fail;
+	if (n == -1 || text == NULL) {
+		free(text);
+		text = strdup("");
+	} else if (getc(fp) != EOF || (n > 0 && text[n - 1] == '\0')) {
+		fclose(fp);
+		free(text);
+		if (asprintf(ctx->cause, "%s: contains a NUL byte",
+		    ctx->path) == -1)
+			*ctx->cause = NULL;
+		return NULL;
+	}
+	fclose(fp);
+	return text;
+
+fail:
+	if (asprintf(ctx->cause, "%s: cannot open: %s", ctx->path,
+	    strerror(errno)) == -1)
+		*ctx->cause = NULL;
+	if (fp != NULL)
+		fclose(fp);
+	free(text);
+	return NULL;
+}
+
+/* Parse text with libconfig into cfg. */
+static int
+config_parse_text(struct config_ctx *ctx, struct config *cfg,
+    const char *text)
+{
+	config_t	 lc;
+	char		*dir, *slash;
+	const char	*file;
+	int		 rc;
+
+	config_init(&lc);
+	config_set_auto_convert(&lc, CONFIG_FALSE);
+	/* An @include is relative to the file, not the working directory. */
+	if ((dir = strdup(ctx->path)) != NULL &&
+	    (slash = strrchr(dir, '/')) != NULL) {
+		slash[1] = '\0';
+		config_set_include_dir(&lc, dir);
+	}
+	if (config_read_string(&lc, text) == CONFIG_FALSE) {
+		if ((file = config_error_file(&lc)) == NULL)
+			file = ctx->path;
+		if (asprintf(ctx->cause, "%s:%d: %s", file,
+		    config_error_line(&lc), config_error_text(&lc)) == -1)
+			*ctx->cause = NULL;
+		rc = -1;
+	} else
+		rc = config_parse_root(ctx, cfg, config_root_setting(&lc));
+	config_destroy(&lc);
+	free(dir);
+	return rc;
+}
+
+/*
+ * Parse path.  On error returns NULL and sets *cause to an allocated
+ * "file:line: message".
+ */
+struct config *
+config_load(const char *path, char **cause)
+{
+	struct config_ctx	 ctx = { path, cause };
+	struct config		*cfg;
+	char			*text;
+
+	*cause = NULL;
+	if ((text = config_read_text(&ctx)) == NULL)
+		return NULL;
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL) {
+		free(text);
+		*cause = strdup("out of memory");
+		return NULL;
+	}
+	config_defaults(cfg);
+	if ((cfg->path = strdup(path)) == NULL ||
+	    config_scan_integers(&ctx, text) == -1 ||
+	    config_parse_text(&ctx, cfg, text) == -1) {
+		if (*cause == NULL)
+			*cause = strdup("out of memory");
+		config_free(cfg);
+		cfg = NULL;
+	}
+	free(text);
+	return cfg;
+}
+
+/* Free a configuration from config_load. */
+void
+config_free(struct config *cfg)
+{
+	size_t	 i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < cfg->npeers; i++)
+		free(cfg->peers[i].prefixes);
+	free(cfg->peers);
+	free(cfg->path);
+	free(cfg);
+}
+
+/* Print s as a libconfig string literal. */
+static void
+config_print_string(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(fp, "\\%c", *s);
+		else if (isprint((unsigned char)*s))
+			fputc(*s, fp);
+		else
+			fprintf(fp, "\\x%02x", (unsigned char)*s);
+	}
+	fputc('"', fp);
+}
+
+/* Print one peer group. */
+static void
+config_print_peer(FILE *fp, const struct peer_config *peer)
+{
+	char	 buf[ADDR_STRLEN];
+	size_t	 i;
+
+	fprintf(fp, "\t{\n\t\tname = ");
+	config_print_string(fp, peer->name);
+	fprintf(fp, ";\n\t\tprefixes = [");
+	for (i = 0; i < peer->nprefixes; i++) {
+		prefix_ntop(&peer->prefixes[i], buf, sizeof(buf));
+		fprintf(fp, "%s \"%s\"", i > 0 ? "," : "", buf);
+	}
+	fprintf(fp, " ];\n");
+	fprintf(fp, "\t\tremote_port = %u;\n", peer->remote_port);
+	fprintf(fp, "\t\tstrip_addresses = %s;\n",
+	    peer->strip_addresses ? "true" : "false");
+	fprintf(fp, "\t}");
+}
+
+/* Print the configuration back in the file's syntax, every key included. */
+void
+config_print(FILE *fp, const struct config *cfg)
+{
+	size_t	 i;
+
+	fprintf(fp, "udp_port = %u;\n", cfg->udp_port);
+	fprintf(fp, "tun = {\n\tname = ");
+	config_print_string(fp, cfg->tun_name);
+	fprintf(fp, ";\n\tmtu = %u;\n", cfg->tun_mtu);
+	/* libconfig reads an int above INT32_MAX only with the L suffix. */
+	fprintf(fp, "\ttable = %u%s;\n", cfg->tun_table,
+	    cfg->tun_table > INT32_MAX ? "L" : "");
+	fprintf(fp, "\trule_priority = %u;\n};\n", cfg->rule_priority);
+	fprintf(fp, "peers = (\n");
+	for (i = 0; i < cfg->npeers; i++) {
+		config_print_peer(fp, &cfg->peers[i]);
+		fprintf(fp, "%s\n", i + 1 < cfg->npeers ? "," : "");
+	}
+	fprintf(fp, ");\n");
+	fprintf(fp, "limits = {\n\tassociations = %u;\n\tembryonic = %u;\n"
+	    "\tidle_timeout = %u;\n\tembryonic_timeout = %u;\n};\n",
+	    cfg->max_assocs, cfg->max_embryonic, cfg->idle_timeout,
+	    cfg->embryonic_timeout);
+	fprintf(fp, "control = {\n\tsocket = ");
+	config_print_string(fp, cfg->control_socket);
+	fprintf(fp, ";\n};\nlog = {\n\tlevel = \"%s\";\n};\n",
+	    log_level_name(cfg->log_level));
+}
+
+/* The peer whose prefixes hold addr (longest prefix wins); -1 if none. */
+int
+config_match_peer(const struct config *cfg, const struct ipaddr *addr)
+{
+	const struct prefix	*p;
+	size_t			 i, j;
+	int			 best = -1, bestlen = -1;
+
+	for (i = 0; i < cfg->npeers; i++) {
+		for (j = 0; j < cfg->peers[i].nprefixes; j++) {
+			p = &cfg->peers[i].prefixes[j];
+			if (p->len > bestlen && prefix_contains(p, addr)) {
+				best = (int)i;
+				bestlen = p->len;
+			}
+		}
+	}
+	return best;
+}

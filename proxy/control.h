@@ -1,1 +1,21 @@
-/* stub */
+/*
+ * control: the daemon's control socket (AF_UNIX, stream).  A client sends
+ * one request line ("show assocs", "show stats", optionally prefixed by
+ * "json "); the daemon writes the answer and closes the connection.  An
+ * answer that starts with "error: " is a failure.
+ */
+#ifndef SCTPTUN_CONTROL_H
+#define SCTPTUN_CONTROL_H
+
+#include <event2/event.h>
+
+#include "datapath.h"
+
+struct control;
+
+/* Listen on path (replacing a stale socket); NULL with *cause set. */
+struct control *control_open(struct event_base *, const char *path,
+	    struct datapath *, const char **cause);
+void	control_close(struct control *);
+
+#endif

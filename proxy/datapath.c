@@ -1,1 +1,456 @@
-/* stub: being written */
+/*
+ * datapath: moving packets between the TUN and the UDP sockets.
+ *
+ * Nothing here allocates, logs or blocks per packet: every buffer is made
+ * in datapath_create(), every failure is a counted drop (stats.h).
+ */
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crc32c.h"
+#include "datapath.h"
+#include "ippkt.h"
+#include "log.h"
+#include "sctp.h"
+#include "track.h"
+
+/* What an egress packet needs until sendmmsg() has taken it. */
+struct dp_slot {
+	struct sockaddr_storage	 dst;
+	struct iovec		 iov;
+	uint8_t			 cmsg[UDP_CMSG_SPACE];
+};
+
+/* Seconds since an arbitrary start, monotonic. */
+uint32_t
+datapath_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint32_t)ts.tv_sec;
+}
+
+/* Count the failure of one send by errno. */
+static void
+dp_count_send_error(struct datapath *dp, int err)
+{
+	if (err == EMSGSIZE)
+		dp->stats.egress_too_big++;
+	else if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS)
+		dp->stats.egress_no_buffer++;
+	else
+		dp->stats.egress_send_error++;
+}
+
+/*
+ * Send a queue with as few sendmmsg() calls as possible.  A message that
+ * fails is counted and skipped; the rest of the queue still goes.
+ */
+static void
+dp_send_queue(struct datapath *dp, int fd, struct mmsghdr *q, unsigned int n)
+{
+	unsigned int	 off = 0, i;
+	int		 r;
+
+	while (off < n) {
+		r = sendmmsg(fd, q + off, n - off, MSG_DONTWAIT);
+		if (r > 0) {
+			dp->stats.egress_batches++;
+			for (i = off; i < off + (unsigned int)r; i++) {
+				dp->stats.udp_tx_packets++;
+				dp->stats.udp_tx_bytes += q[i].msg_len;
+			}
+			off += (unsigned int)r;
+		} else if (r == -1 && errno == EINTR)
+			continue;
+		else {
+			dp_count_send_error(dp, r == -1 ? errno : EIO);
+			off++;
+		}
+	}
+}
+
+/* Send what the egress batch queued. */
+static void
+dp_flush(struct datapath *dp)
+{
+	if (dp->n4 > 0)
+		dp_send_queue(dp, dp->udp->fd4, dp->equeue4, dp->n4);
+	if (dp->n6 > 0)
+		dp_send_queue(dp, dp->udp->fd6, dp->equeue6, dp->n6);
+	dp->n4 = dp->n6 = 0;
+}
+
+/* Queue the SCTP packet of slot for the peer at dst:port from src. */
+static void
+dp_enqueue(struct datapath *dp, struct dp_slot *s, const struct ip_pkt *ip,
+    uint16_t port)
+{
+	struct mmsghdr	*m;
+
+	if (ip->dst.family == AF_INET && dp->udp->fd4 != -1)
+		m = &dp->equeue4[dp->n4++];
+	else if (ip->dst.family == AF_INET6 && dp->udp->fd6 != -1)
+		m = &dp->equeue6[dp->n6++];
+	else {
+		dp->stats.egress_send_error++;
+		return;
+	}
+	memset(m, 0, sizeof(*m));
+	s->iov.iov_base = (void *)ip->l4;
+	s->iov.iov_len = ip->l4len;
+	m->msg_hdr.msg_name = &s->dst;
+	m->msg_hdr.msg_namelen = addr_to_sockaddr(&ip->dst, port, &s->dst);
+	m->msg_hdr.msg_iov = &s->iov;
+	m->msg_hdr.msg_iovlen = 1;
+	m->msg_hdr.msg_control = s->cmsg;
+	m->msg_hdr.msg_controllen = udp_cmsg_build(s->cmsg, &ip->src,
+	    ip->tos);
+}
+
+/* One packet read from the TUN: check it, track it, queue it. */
+static void
+dp_egress_one(struct datapath *dp, struct dp_slot *s, const uint8_t *buf,
+    size_t len)
+{
+	struct ip_pkt	 ip;
+	struct sctp_pkt	 sp;
+	int		 r, peer;
+	uint16_t	 port;
+
+	if ((r = ip_parse(buf, len, &ip)) != IP_OK) {
+		if (r == IP_ERR_FRAGMENT)
+			dp->stats.egress_fragment++;
+		else
+			dp->stats.egress_bad_ip++;
+		return;
+	}
+	if (ip.proto != IPPROTO_SCTP_NUM) {
+		dp->stats.egress_not_sctp++;
+		return;
+	}
+	if (sctp_parse(ip.l4, ip.l4len, &sp) != SCTP_OK) {
+		dp->stats.egress_bad_sctp++;
+		return;
+	}
+	if ((peer = config_match_peer(dp->conf, &ip.dst)) == -1) {
+		dp->stats.egress_no_peer++;
+		return;
+	}
+	port = track_egress(dp->table, (uint16_t)peer, &ip.dst, &sp,
+	    ip.l4len, &dp->stats);
+	if (port == 0)
+		port = dp->conf->peers[peer].remote_port;
+	dp_enqueue(dp, s, &ip, port);
+}
+
+/* Read up to a batch of packets from the TUN; returns how many. */
+static unsigned int
+dp_tun_read_batch(struct datapath *dp)
+{
+	uint8_t		*buf;
+	unsigned int	 i;
+	ssize_t		 n;
+
+	for (i = 0; i < DP_BATCH; i++) {
+		buf = dp->ebuf + (size_t)i * DP_BUFSIZE;
+		n = read(dp->tun->fd, buf, DP_BUFSIZE);
+		if (n == -1 && errno == EINTR) {
+			i--;
+			continue;
+		}
+		if (n <= 0)
+			break;
+		dp->stats.tun_rx_packets++;
+		dp->stats.tun_rx_bytes += (uint64_t)n;
+		dp_egress_one(dp, &dp->eslot[i], buf, (size_t)n);
+	}
+	return i;
+}
+
+/* The TUN is readable: egress, within the budget. */
+static void
+dp_tun_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct datapath	*dp = arg;
+	int		 round;
+
+	table_set_clock(dp->table, datapath_now());
+	for (round = 0; round < DP_BUDGET; round++) {
+		unsigned int n = dp_tun_read_batch(dp);
+
+		dp_flush(dp);
+		if (n < DP_BATCH)
+			break;
+	}
+}
+
+/* Answer an INIT from a new port with an encapsulated ABORT (cause 14). */
+static void
+dp_send_abort(struct datapath *dp, int fd, const struct ipaddr *local,
+    const struct ipaddr *peer, uint16_t peer_udp, const struct sctp_pkt *sp,
+    const struct track_abort *ab)
+{
+	uint8_t			 pkt[64], cmsg[UDP_CMSG_SPACE];
+	struct sockaddr_storage	 ss;
+	struct iovec		 iov;
+	struct msghdr		 msg;
+
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = pkt;
+	iov.iov_len = sctp_build_abort(pkt, sp->dport, sp->sport, ab->vtag,
+	    0, 1, ab->current_port, ab->new_port);
+	msg.msg_name = &ss;
+	msg.msg_namelen = addr_to_sockaddr(peer, peer_udp, &ss);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cmsg;
+	msg.msg_controllen = udp_cmsg_build(cmsg, local, 0);
+	if (sendmsg(fd, &msg, MSG_DONTWAIT) == -1)
+		dp_count_send_error(dp, errno);
+	else {
+		dp->stats.udp_tx_packets++;
+		dp->stats.udp_tx_bytes += iov.iov_len;
+	}
+}
+
+/* Count an SCTP parse error of an ingress packet. */
+static void
+dp_count_sctp_error(struct datapath *dp, int err)
+{
+	if (err == SCTP_ERR_SHORT)
+		dp->stats.ingress_short++;
+	else if (err == SCTP_ERR_VTAG)
+		dp->stats.ingress_bad_vtag++;
+	else
+		dp->stats.ingress_bad_chunk++;
+}
+
+/*
+ * Check where a datagram comes from: a unicast peer we are configured for,
+ * from a real port.  Returns the peer index or -1 (counted).
+ */
+static int
+dp_check_source(struct datapath *dp, const struct ipaddr *src,
+    uint16_t sport, const struct ipaddr *dst)
+{
+	int	 peer;
+
+	if (sport == 0) {
+		dp->stats.ingress_src_port_zero++;
+		return -1;
+	}
+	if (!addr_is_unicast(src) || !addr_is_unicast(dst)) {
+		dp->stats.ingress_not_unicast++;
+		return -1;
+	}
+	if ((peer = config_match_peer(dp->conf, src)) == -1)
+		dp->stats.ingress_unknown_peer++;
+	return peer;
+}
+
+/* Write a checked SCTP packet to the TUN behind an IP header. */
+static void
+dp_deliver(struct datapath *dp, uint8_t *payload, size_t len,
+    const struct ipaddr *src, const struct ipaddr *dst, uint8_t tos)
+{
+	size_t	 hlen;
+
+	hlen = ip_build(payload, src, dst, tos, IPPROTO_SCTP_NUM, len);
+	if (hlen == 0 || write(dp->tun->fd, payload - hlen, hlen + len) == -1) {
+		dp->stats.ingress_tun_error++;
+		return;
+	}
+	dp->stats.tun_tx_packets++;
+	dp->stats.tun_tx_bytes += hlen + len;
+}
+
+/* One datagram of a recvmmsg() batch. */
+static void
+dp_ingress_one(struct datapath *dp, int fd, unsigned int i)
+{
+	struct msghdr		*msg = &dp->imsg[i].msg_hdr;
+	uint8_t			*payload = dp->iiov[i].iov_base;
+	size_t			 len = dp->imsg[i].msg_len;
+	struct ipaddr		 src, dst;
+	struct sctp_pkt		 sp;
+	struct track_abort	 ab;
+	uint16_t		 sport;
+	uint8_t			 tos;
+	int			 peer, r;
+
+	dp->stats.udp_rx_packets++;
+	dp->stats.udp_rx_bytes += len;
+	if (msg->msg_flags & MSG_TRUNC) {
+		dp->stats.ingress_truncated++;
+		return;
+	}
+	if (udp_cmsg_parse(msg, &dst, &tos) == -1 ||
+	    addr_from_sockaddr(&src, &sport, msg->msg_name) == -1) {
+		dp->stats.ingress_no_pktinfo++;
+		return;
+	}
+	if ((peer = dp_check_source(dp, &src, sport, &dst)) == -1)
+		return;
+	if ((r = sctp_parse(payload, len, &sp)) != SCTP_OK) {
+		dp_count_sctp_error(dp, r);
+		return;
+	}
+	if (!sctp_checksum_ok(payload, len)) {
+		dp->stats.ingress_bad_crc++;
+		return;
+	}
+	switch (track_ingress(dp->table, (uint16_t)peer, &src, &sp, len,
+	    sport, &ab, &dp->stats)) {
+	case TRACK_DELIVER:
+		dp_deliver(dp, payload, len, &src, &dst, tos);
+		break;
+	case TRACK_DROP_VTAG:
+		dp->stats.ingress_bad_vtag++;
+		break;
+	case TRACK_ABORT_NEW_PORT:
+		dp->stats.ingress_init_port++;
+		dp_send_abort(dp, fd, &dst, &src, sport, &sp, &ab);
+		break;
+	}
+}
+
+/* Point the receive vectors of message i back at its buffers. */
+static void
+dp_ingress_reset(struct datapath *dp, unsigned int i)
+{
+	struct msghdr	*msg = &dp->imsg[i].msg_hdr;
+
+	dp->iiov[i].iov_base = dp->ibuf + (size_t)i * DP_BUFSIZE + IP_HEADROOM;
+	dp->iiov[i].iov_len = DP_BUFSIZE - IP_HEADROOM;
+	msg->msg_name = &dp->isrc[i];
+	msg->msg_namelen = sizeof(dp->isrc[i]);
+	msg->msg_iov = &dp->iiov[i];
+	msg->msg_iovlen = 1;
+	msg->msg_control = dp->icmsg[i];
+	msg->msg_controllen = UDP_CMSG_SPACE;
+	msg->msg_flags = 0;
+}
+
+/* A UDP socket is readable: ingress, within the budget. */
+static void
+dp_udp_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct datapath	*dp = arg;
+	int		 round, n, i;
+
+	table_set_clock(dp->table, datapath_now());
+	for (round = 0; round < DP_BUDGET; round++) {
+		n = recvmmsg(fd, dp->imsg, DP_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			break;
+		dp->stats.ingress_batches++;
+		for (i = 0; i < n; i++) {
+			dp_ingress_one(dp, fd, (unsigned int)i);
+			dp_ingress_reset(dp, (unsigned int)i);
+		}
+		if (n < DP_BATCH)
+			break;
+	}
+}
+
+/* Once a second: age the table. */
+static void
+dp_tick_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct datapath	*dp = arg;
+
+	table_set_clock(dp->table, datapath_now());
+	(void)table_expire(dp->table, dp->conf->idle_timeout,
+	    dp->conf->embryonic_timeout);
+}
+
+/* Allocate the batch buffers and the vectors that point into them. */
+static int
+dp_alloc(struct datapath *dp)
+{
+	unsigned int	 i;
+
+	dp->ebuf = malloc((size_t)DP_BATCH * DP_BUFSIZE);
+	dp->ibuf = malloc((size_t)DP_BATCH * DP_BUFSIZE);
+	dp->eslot = calloc(DP_BATCH, sizeof(*dp->eslot));
+	dp->icmsg = calloc(DP_BATCH, sizeof(*dp->icmsg));
+	if (dp->ebuf == NULL || dp->ibuf == NULL || dp->eslot == NULL ||
+	    dp->icmsg == NULL)
+		return -1;
+	for (i = 0; i < DP_BATCH; i++)
+		dp_ingress_reset(dp, i);
+	return 0;
+}
+
+/* Register a persistent read event on fd, if fd is open. */
+static struct event *
+dp_watch(struct datapath *dp, int fd, event_callback_fn cb)
+{
+	struct event	*ev;
+
+	if (fd == -1)
+		return NULL;
+	if ((ev = event_new(dp->base, fd, EV_READ | EV_PERSIST, cb, dp)) ==
+	    NULL || event_add(ev, NULL) == -1)
+		fatalx("cannot register an event for fd %d", fd);
+	return ev;
+}
+
+/* Set up the data path on an event base. */
+struct datapath *
+datapath_create(struct event_base *base, const struct config *conf,
+    struct table *table, struct tun *tun, struct udp *udp)
+{
+	struct datapath	*dp;
+	struct timeval	 second = { 1, 0 };
+
+	crc32c_init();
+	if ((dp = calloc(1, sizeof(*dp))) == NULL)
+		return NULL;
+	dp->base = base;
+	dp->conf = conf;
+	dp->table = table;
+	dp->tun = tun;
+	dp->udp = udp;
+	dp->started = datapath_now();
+	if (dp_alloc(dp) == -1) {
+		datapath_free(dp);
+		return NULL;
+	}
+	table_set_clock(table, datapath_now());
+	dp->ev_tun = dp_watch(dp, tun->fd, dp_tun_cb);
+	dp->ev_udp4 = dp_watch(dp, udp->fd4, dp_udp_cb);
+	dp->ev_udp6 = dp_watch(dp, udp->fd6, dp_udp_cb);
+	dp->ev_tick = event_new(base, -1, EV_PERSIST, dp_tick_cb, dp);
+	if (dp->ev_tick == NULL || event_add(dp->ev_tick, &second) == -1)
+		fatalx("cannot register the table timer");
+	return dp;
+}
+
+/* Unregister and free. */
+void
+datapath_free(struct datapath *dp)
+{
+	if (dp == NULL)
+		return;
+	if (dp->ev_tun != NULL)
+		event_free(dp->ev_tun);
+	if (dp->ev_udp4 != NULL)
+		event_free(dp->ev_udp4);
+	if (dp->ev_udp6 != NULL)
+		event_free(dp->ev_udp6);
+	if (dp->ev_tick != NULL)
+		event_free(dp->ev_tick);
+	free(dp->ebuf);
+	free(dp->ibuf);
+	free(dp->eslot);
+	free(dp->icmsg);
+	free(dp);
+}

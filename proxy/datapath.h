@@ -1,1 +1,65 @@
-/* stub */
+/*
+ * datapath: the two directions of sctptund, driven by one libevent loop.
+ *
+ * Egress: TUN -> parse -> track -> sendmmsg() on the UDP socket of the
+ * family.  Ingress: recvmmsg() -> validate -> track -> IP header built in
+ * the headroom in front of the payload -> write() to the TUN.  All buffers,
+ * iovecs and mmsghdr arrays are allocated once in datapath_create(); each
+ * callback handles at most DP_BUDGET batches of DP_BATCH packets and then
+ * returns to the loop, so neither direction can starve the other.
+ */
+#ifndef SCTPTUN_DATAPATH_H
+#define SCTPTUN_DATAPATH_H
+
+#include <sys/socket.h>
+#include <event2/event.h>
+
+#include "config.h"
+#include "stats.h"
+#include "table.h"
+#include "tun.h"
+#include "udp.h"
+
+#define DP_BATCH	64
+#define DP_BUDGET	4
+#define DP_BUFSIZE	65536
+
+struct dp_slot;
+
+struct datapath {
+	struct event_base	*base;
+	const struct config	*conf;
+	struct table		*table;
+	struct tun		*tun;
+	struct udp		*udp;
+	struct stats		 stats;
+	uint64_t		 started;	/* monotonic seconds */
+
+	struct event		*ev_tun;
+	struct event		*ev_udp4;
+	struct event		*ev_udp6;
+	struct event		*ev_tick;
+
+	/* Egress: one slot per packet of a batch, two send queues. */
+	uint8_t			*ebuf;
+	struct dp_slot		*eslot;
+	struct mmsghdr		 equeue4[DP_BATCH];
+	struct mmsghdr		 equeue6[DP_BATCH];
+	unsigned int		 n4, n6;
+
+	/* Ingress: recvmmsg() vectors. */
+	uint8_t			*ibuf;
+	struct mmsghdr		 imsg[DP_BATCH];
+	struct iovec		 iiov[DP_BATCH];
+	struct sockaddr_storage	 isrc[DP_BATCH];
+	uint8_t			(*icmsg)[UDP_CMSG_SPACE];
+};
+
+/* Allocate the buffers and register the events; NULL on failure. */
+struct datapath *datapath_create(struct event_base *, const struct config *,
+	    struct table *, struct tun *, struct udp *);
+void	datapath_free(struct datapath *);
+/* Seconds since an arbitrary start, monotonic. */
+uint32_t datapath_now(void);
+
+#endif

@@ -25,6 +25,13 @@ int	nl_rule_add(struct nl *, const struct prefix *, uint32_t table,
 int	nl_route_add_default(struct nl *, int family, int ifindex,
 	    uint32_t table, const char **cause);
 /*
+ * A route for one prefix through ifindex in table, with preferred source
+ * src (NULL for none): lets each tunnelled path keep the source address
+ * the main table would pick for it (see nl_route_src).
+ */
+int	nl_route_add(struct nl *, const struct prefix *, int ifindex,
+	    uint32_t table, const struct ipaddr *src, const char **cause);
+/*
  * Remove every rule with this priority and table whose ip protocol is 132,
  * and every route in the table, for both families: what a run (or a crashed
  * one) installed.  Returns the number of objects removed, -1 on error.
@@ -36,6 +43,10 @@ int	nl_cleanup(struct nl *, uint32_t table, uint32_t priority,
  * route.  Used to size the TUN when tun.mtu is 0.
  */
 uint32_t nl_route_mtu(struct nl *, const struct ipaddr *dst);
+/* The source address the main routing would pick towards dst (as
+ * `ip route get` without ipproto); 0, or -1 with errno. */
+int	nl_route_src(struct nl *, const struct ipaddr *dst,
+	    struct ipaddr *src);
 
 /* Set net.ipv4.conf.<ifname>.rp_filter (and "all") to 0, remembering the
  * old values; rpfilter_restore() puts them back. */

@@ -1,1 +1,288 @@
-int main(void) { return 1; }
+/*
+ * sctptund: carries the native SCTP of local applications over UDP
+ * (RFC 6951).  Start-up order: configuration, routing leftovers removed,
+ * TUN, UDP sockets, table, data path, rules and routes, control socket;
+ * teardown in the reverse order on SIGTERM / SIGINT.
+ */
+#include <sys/types.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "control.h"
+#include "datapath.h"
+#include "log.h"
+#include "netlink.h"
+#include "table.h"
+#include "tun.h"
+#include "udp.h"
+
+/* RFC 6951 section 5.6: the UDP header costs 8 bytes. */
+#define ENCAPS_OVERHEAD		8
+#define DEFAULT_EGRESS_MTU	1500
+
+struct sctptund {
+	struct config		*conf;
+	struct event_base	*base;
+	struct nl		*nl;
+	struct tun		 tun;
+	struct udp		 udp;
+	struct table		*table;
+	struct datapath		*dp;
+	struct control		*ctl;
+	struct event		*ev_sigterm, *ev_sigint, *ev_sighup;
+	int			 routing_installed;
+};
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: sctptund [-dnv] [-f file]\n");
+	exit(1);
+}
+
+/* The TUN MTU: configured, or the smallest route MTU to a peer minus 8. */
+static uint32_t
+sctptund_mtu(struct sctptund *d)
+{
+	const struct config	*c = d->conf;
+	uint32_t		 mtu, min = 0;
+	size_t			 i, j;
+
+	if (c->tun_mtu != 0)
+		return c->tun_mtu;
+	for (i = 0; i < c->npeers; i++)
+		for (j = 0; j < c->peers[i].nprefixes; j++) {
+			mtu = nl_route_mtu(d->nl, &c->peers[i].prefixes[j].addr);
+			if (mtu != 0 && (min == 0 || mtu < min))
+				min = mtu;
+		}
+	if (min == 0)
+		min = DEFAULT_EGRESS_MTU;
+	return min - ENCAPS_OVERHEAD;
+}
+
+/*
+ * A route for the prefix through the TUN with the source address the main
+ * table would pick: the kernel's SCTP takes each path's source address from
+ * the route, and a multihomed association must keep each path's own.
+ */
+static void
+sctptund_prefix_route(struct sctptund *d, const struct prefix *p)
+{
+	struct ipaddr	 src;
+	const char	*cause;
+	char		 buf[ADDR_STRLEN];
+
+	if (nl_route_src(d->nl, &p->addr, &src) == -1)
+		return;
+	if (nl_route_add(d->nl, p, d->tun.ifindex, d->conf->tun_table, &src,
+	    &cause) == -1)
+		fatalx("route for %s in table %u: %s",
+		    prefix_ntop(p, buf, sizeof(buf)), d->conf->tun_table, cause);
+}
+
+/* Rules for every peer prefix and a default route per family used. */
+static void
+sctptund_routing(struct sctptund *d)
+{
+	const struct config	*c = d->conf;
+	const char		*cause;
+	int			 fam4 = 0, fam6 = 0;
+	size_t			 i, j;
+
+	d->routing_installed = 1;
+	for (i = 0; i < c->npeers; i++)
+		for (j = 0; j < c->peers[i].nprefixes; j++) {
+			const struct prefix *p = &c->peers[i].prefixes[j];
+
+			if (nl_rule_add(d->nl, p, c->tun_table,
+			    c->rule_priority, &cause) == -1)
+				fatalx("ip rule for peer %s: %s",
+				    c->peers[i].name, cause);
+			sctptund_prefix_route(d, p);
+			if (p->addr.family == AF_INET)
+				fam4 = 1;
+			else
+				fam6 = 1;
+		}
+	if (fam4 && nl_route_add_default(d->nl, AF_INET, d->tun.ifindex,
+	    c->tun_table, &cause) == -1)
+		fatalx("IPv4 route in table %u: %s", c->tun_table, cause);
+	if (fam6 && nl_route_add_default(d->nl, AF_INET6, d->tun.ifindex,
+	    c->tun_table, &cause) == -1)
+		fatalx("IPv6 route in table %u: %s", c->tun_table, cause);
+}
+
+/* Remove what sctptund installed in the system. */
+static void
+sctptund_unroute(struct sctptund *d)
+{
+	const char	*cause;
+
+	if (d->nl == NULL || !d->routing_installed)
+		return;
+	if (nl_cleanup(d->nl, d->conf->tun_table, d->conf->rule_priority,
+	    &cause) == -1)
+		log_warnx("removing rules and routes: %s", cause);
+	rpfilter_restore();
+	d->routing_installed = 0;
+}
+
+/* Everything up to the first packet. */
+static void
+sctptund_setup(struct sctptund *d)
+{
+	const struct config	*c = d->conf;
+	const char		*cause;
+	uint32_t		 mtu;
+	int			 n;
+
+	if ((d->nl = nl_open()) == NULL)
+		fatal("netlink socket");
+	if ((n = nl_cleanup(d->nl, c->tun_table, c->rule_priority,
+	    &cause)) == -1)
+		fatalx("removing leftovers of an earlier run: %s", cause);
+	if (n > 0)
+		log_notice("removed %d rules and routes left by an earlier run",
+		    n);
+	if (tun_open(&d->tun, c->tun_name, &cause) == -1)
+		fatal("TUN %s: %s", c->tun_name, cause);
+	mtu = sctptund_mtu(d);
+	if (nl_link_set(d->nl, d->tun.ifindex, mtu, 1, &cause) == -1)
+		fatalx("setting up %s: %s", d->tun.name, cause);
+	if (rpfilter_disable(d->tun.name, &cause) == -1)
+		fatal("rp_filter: %s", cause);
+	if (udp_open(&d->udp, c->udp_port, &cause) == -1)
+		fatal("UDP port %u: %s", c->udp_port, cause);
+	if ((d->table = table_create(c->max_assocs, c->max_embryonic)) == NULL)
+		fatalx("no memory for a table of %u associations",
+		    c->max_assocs);
+	if ((d->dp = datapath_create(d->base, c, d->table, &d->tun,
+	    &d->udp)) == NULL)
+		fatalx("no memory for the data path");
+	sctptund_routing(d);
+	if ((d->ctl = control_open(d->base, c->control_socket, d->dp,
+	    &cause)) == NULL)
+		fatal("%s: %s", c->control_socket, cause);
+	log_info("sctptund running: %s mtu %u, udp port %u, %zu peers",
+	    d->tun.name, mtu, c->udp_port, c->npeers);
+}
+
+/* Undo sctptund_setup(). */
+static void
+sctptund_teardown(struct sctptund *d)
+{
+	control_close(d->ctl);
+	sctptund_unroute(d);
+	datapath_free(d->dp);
+	if (d->table != NULL)
+		table_free(d->table);
+	udp_close(&d->udp);
+	tun_close(&d->tun);
+	if (d->nl != NULL)
+		nl_close(d->nl);
+}
+
+/* SIGTERM, SIGINT: leave the loop; teardown follows. */
+static void
+sctptund_stop_cb(evutil_socket_t sig, short events, void *arg)
+{
+	struct sctptund	*d = arg;
+
+	log_info("signal %d: exiting", (int)sig);
+	event_base_loopexit(d->base, NULL);
+}
+
+/* SIGHUP: reload is not there yet; say so rather than ignore it. */
+static void
+sctptund_hup_cb(evutil_socket_t sig, short events, void *arg)
+{
+	log_warnx("SIGHUP: configuration reload is not supported yet");
+}
+
+/* Catch the signals through the event loop. */
+static void
+sctptund_signals(struct sctptund *d)
+{
+	signal(SIGPIPE, SIG_IGN);
+	d->ev_sigterm = evsignal_new(d->base, SIGTERM, sctptund_stop_cb, d);
+	d->ev_sigint = evsignal_new(d->base, SIGINT, sctptund_stop_cb, d);
+	d->ev_sighup = evsignal_new(d->base, SIGHUP, sctptund_hup_cb, d);
+	if (d->ev_sigterm == NULL || d->ev_sigint == NULL ||
+	    d->ev_sighup == NULL || evsignal_add(d->ev_sigterm, NULL) == -1 ||
+	    evsignal_add(d->ev_sigint, NULL) == -1 ||
+	    evsignal_add(d->ev_sighup, NULL) == -1)
+		fatalx("cannot install signal handlers");
+}
+
+/* -n: check the configuration, print it with -v, exit. */
+static int
+sctptund_check(const struct config *conf, int verbose)
+{
+	if (verbose)
+		config_print(stdout, conf);
+	fprintf(stderr, "configuration OK\n");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sctptund	 d;
+	const char	*path = SYSCONFDIR "/sctptun.conf";
+	char		*cause;
+	int		 ch, foreground = 0, check = 0, verbose = 0;
+
+	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+		switch (ch) {
+		case 'd': foreground = 1; break;
+		case 'f': path = optarg; break;
+		case 'n': check = 1; break;
+		case 'v': verbose++; break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	memset(&d, 0, sizeof(d));
+	d.tun.fd = d.udp.fd4 = d.udp.fd6 = -1;
+	if ((d.conf = config_load(path, &cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return 1;
+	}
+	if (check)
+		return sctptund_check(d.conf, verbose);
+
+	/* Log to stderr until set up, so start-up errors are seen. */
+	log_init(1, verbose ? LOG_DEBUG : d.conf->log_level, "sctptund");
+	if ((d.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	sctptund_signals(&d);
+	sctptund_setup(&d);
+	if (!foreground) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		log_init(0, verbose ? LOG_DEBUG : d.conf->log_level,
+		    "sctptund");
+		if (event_reinit(d.base) == -1)
+			fatalx("event_reinit");
+	}
+	event_base_dispatch(d.base);
+	sctptund_teardown(&d);
+	log_info("stopped");
+	event_free(d.ev_sigterm);
+	event_free(d.ev_sigint);
+	event_free(d.ev_sighup);
+	event_base_free(d.base);
+	config_free(d.conf);
+	return 0;
+}

@@ -1,1 +1,54 @@
-/* stub */
+/*
+ * stats: the daemon's global counters.  Each has a name (used as is by
+ * `sctptunctl show stats`, in JSON and, prefixed, in the metrics) and a
+ * description.  Every drop has its own reason counter: the data path counts,
+ * it never logs.
+ */
+#ifndef SCTPTUN_STATS_H
+#define SCTPTUN_STATS_H
+
+#include <stdint.h>
+
+#define STATS_TRAFFIC(X)						\
+	X(tun_rx_packets,	"packets read from the TUN")		\
+	X(tun_rx_bytes,		"bytes read from the TUN")		\
+	X(udp_tx_packets,	"encapsulated packets sent")		\
+	X(udp_tx_bytes,		"SCTP bytes sent inside UDP")		\
+	X(udp_rx_packets,	"UDP datagrams received")		\
+	X(udp_rx_bytes,		"UDP payload bytes received")		\
+	X(tun_tx_packets,	"packets written to the TUN")		\
+	X(tun_tx_bytes,		"bytes written to the TUN")		\
+	X(ingress_ootb,		"delivered packets of no known association") \
+	X(egress_untracked,	"sent packets of no known association")	\
+	X(egress_batches,	"sendmmsg calls")			\
+	X(ingress_batches,	"recvmmsg calls with data")
+
+#define STATS_DROPS(X)							\
+	X(egress_bad_ip,	"TUN packet with a malformed IP header")	\
+	X(egress_fragment,	"TUN packet that is an IP fragment")	\
+	X(egress_not_sctp,	"TUN packet that is not SCTP")		\
+	X(egress_bad_sctp,	"TUN packet with a malformed SCTP packet") \
+	X(egress_no_peer,	"destination in no peer's prefixes")	\
+	X(egress_too_big,	"send failed: EMSGSIZE (path MTU)")	\
+	X(egress_no_buffer,	"send failed: no buffer space")		\
+	X(egress_send_error,	"send failed: other error")		\
+	X(ingress_truncated,	"datagram larger than the buffer")	\
+	X(ingress_no_pktinfo,	"datagram without its destination address") \
+	X(ingress_src_port_zero, "UDP source port 0")			\
+	X(ingress_not_unicast,	"source or destination not unicast")	\
+	X(ingress_unknown_peer,	"source address in no peer's prefixes") \
+	X(ingress_short,	"shorter than an SCTP common header")	\
+	X(ingress_bad_chunk,	"malformed chunk or illegal bundling")	\
+	X(ingress_bad_crc,	"CRC32c mismatch")			\
+	X(ingress_bad_vtag,	"verification tag of no association")	\
+	X(ingress_init_port,	"INIT of an association from a new port") \
+	X(ingress_tun_error,	"write to the TUN failed")
+
+struct stats {
+#define STATS_FIELD(name, desc)	uint64_t name;
+	STATS_TRAFFIC(STATS_FIELD)
+	STATS_DROPS(STATS_FIELD)
+#undef STATS_FIELD
+};
+
+#endif

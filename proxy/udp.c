@@ -1,1 +1,219 @@
-/* stub: being written */
+/*
+ * udp: the encapsulation sockets.
+ *
+ * RFC 6951 section 5.2 wants the outer addresses to be the SCTP addresses:
+ * we send each datagram from the inner source with IP_PKTINFO / IPV6_PKTINFO
+ * and learn the inner destination of a received one from the same option.
+ * The IPv6 socket is IPV6_V6ONLY so that each family has its own socket
+ * and IPv4 never shows up as v4-mapped addresses.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "udp.h"
+
+#define UDP_SOCKBUF	(4 * 1024 * 1024)
+
+/* Set an int socket option; 0 or -1. */
+static int
+udp_setopt(int fd, int level, int name, int val)
+{
+	return setsockopt(fd, level, name, &val, sizeof(val));
+}
+
+/* Ask for big socket buffers: bursts from the TUN must not be dropped. */
+static void
+udp_bufsizes(int fd)
+{
+	if (udp_setopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, UDP_SOCKBUF) == -1)
+		(void)udp_setopt(fd, SOL_SOCKET, SO_RCVBUF, UDP_SOCKBUF);
+	if (udp_setopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, UDP_SOCKBUF) == -1)
+		(void)udp_setopt(fd, SOL_SOCKET, SO_SNDBUF, UDP_SOCKBUF);
+}
+
+/* The IPv4 socket: PKTINFO and TOS both ways, DF always set. */
+static int
+udp_open4(uint16_t port, const char **cause)
+{
+	struct sockaddr_in	 sin;
+	int			 fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		*cause = "socket(AF_INET, SOCK_DGRAM)";
+		return -1;
+	}
+	if (udp_setopt(fd, IPPROTO_IP, IP_PKTINFO, 1) == -1 ||
+	    udp_setopt(fd, IPPROTO_IP, IP_RECVTOS, 1) == -1 ||
+	    udp_setopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO) == -1) {
+		*cause = "setsockopt on the IPv4 UDP socket";
+		close(fd);
+		return -1;
+	}
+	udp_bufsizes(fd);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		*cause = "bind of the IPv4 UDP socket";
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The IPv6 socket: v6 only, PKTINFO and traffic class, never fragment. */
+static int
+udp_open6(uint16_t port, const char **cause)
+{
+	struct sockaddr_in6	 sin6;
+	int			 fd;
+
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		*cause = "socket(AF_INET6, SOCK_DGRAM)";
+		return -1;
+	}
+	if (udp_setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1) == -1 ||
+	    udp_setopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) == -1 ||
+	    udp_setopt(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, 1) == -1 ||
+	    udp_setopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
+	    IPV6_PMTUDISC_DO) == -1 ||
+	    udp_setopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, 1) == -1) {
+		*cause = "setsockopt on the IPv6 UDP socket";
+		close(fd);
+		return -1;
+	}
+	udp_bufsizes(fd);
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(port);
+	if (bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == -1) {
+		*cause = "bind of the IPv6 UDP socket";
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Open both sockets.  A family the host lacks (EAFNOSUPPORT, IPv6 disabled)
+ * is left out; failing both, or any other error, fails.
+ */
+int
+udp_open(struct udp *u, uint16_t port, const char **cause)
+{
+	const char	*cause6 = NULL;
+
+	u->port = port;
+	u->fd4 = udp_open4(port, cause);
+	if (u->fd4 == -1 && errno != EAFNOSUPPORT)
+		return -1;
+	u->fd6 = udp_open6(port, &cause6);
+	if (u->fd6 == -1 && errno != EAFNOSUPPORT && errno != EADDRNOTAVAIL) {
+		*cause = cause6;
+		udp_close(u);
+		return -1;
+	}
+	if (u->fd4 == -1 && u->fd6 == -1) {
+		*cause = "no IPv4 or IPv6 UDP socket";
+		return -1;
+	}
+	return 0;
+}
+
+/* Close the sockets. */
+void
+udp_close(struct udp *u)
+{
+	if (u->fd4 != -1)
+		close(u->fd4);
+	if (u->fd6 != -1)
+		close(u->fd6);
+	u->fd4 = u->fd6 = -1;
+}
+
+/* Append one control message to buf at *off. */
+static void
+udp_cmsg_put(void *buf, size_t *off, int level, int type, const void *data,
+    size_t len)
+{
+	struct cmsghdr	 cm;
+	uint8_t		*p = (uint8_t *)buf + *off;
+
+	memset(&cm, 0, sizeof(cm));
+	cm.cmsg_level = level;
+	cm.cmsg_type = type;
+	cm.cmsg_len = CMSG_LEN(len);
+	memset(p, 0, CMSG_SPACE(len));
+	memcpy(p, &cm, sizeof(cm));
+	memcpy(p + CMSG_LEN(0), data, len);
+	*off += CMSG_SPACE(len);
+}
+
+/* Control messages that send a datagram from src with TOS tos. */
+size_t
+udp_cmsg_build(void *buf, const struct ipaddr *src, uint8_t tos)
+{
+	struct in_pktinfo	 pi;
+	struct in6_pktinfo	 pi6;
+	size_t			 off = 0;
+	int			 tclass = tos;
+
+	if (src->family == AF_INET) {
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi_spec_dst = src->u.v4;
+		udp_cmsg_put(buf, &off, IPPROTO_IP, IP_PKTINFO, &pi,
+		    sizeof(pi));
+		udp_cmsg_put(buf, &off, IPPROTO_IP, IP_TOS, &tclass,
+		    sizeof(tclass));
+	} else {
+		memset(&pi6, 0, sizeof(pi6));
+		pi6.ipi6_addr = src->u.v6;
+		udp_cmsg_put(buf, &off, IPPROTO_IPV6, IPV6_PKTINFO, &pi6,
+		    sizeof(pi6));
+		udp_cmsg_put(buf, &off, IPPROTO_IPV6, IPV6_TCLASS, &tclass,
+		    sizeof(tclass));
+	}
+	return off;
+}
+
+/* The destination address and TOS of a received datagram. */
+int
+udp_cmsg_parse(struct msghdr *msg, struct ipaddr *dst, uint8_t *tos)
+{
+	struct cmsghdr		*cm;
+	struct in_pktinfo	 pi;
+	struct in6_pktinfo	 pi6;
+	int			 found = 0, tclass;
+
+	*tos = 0;
+	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(pi))) {
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			addr_set4(dst, &pi.ipi_addr);
+			found = 1;
+		} else if (cm->cmsg_level == IPPROTO_IP &&
+		    cm->cmsg_type == IP_TOS && cm->cmsg_len >= CMSG_LEN(1)) {
+			*tos = *(uint8_t *)CMSG_DATA(cm);
+		} else if (cm->cmsg_level == IPPROTO_IPV6 &&
+		    cm->cmsg_type == IPV6_PKTINFO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(pi6))) {
+			memcpy(&pi6, CMSG_DATA(cm), sizeof(pi6));
+			addr_set6(dst, &pi6.ipi6_addr);
+			found = 1;
+		} else if (cm->cmsg_level == IPPROTO_IPV6 &&
+		    cm->cmsg_type == IPV6_TCLASS &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			memcpy(&tclass, CMSG_DATA(cm), sizeof(tclass));
+			*tos = (uint8_t)tclass;
+		}
+	}
+	return found ? 0 : -1;
+}

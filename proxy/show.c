@@ -1,0 +1,232 @@
+/*
+ * show: reports on the table and the counters, as aligned text for people
+ * and as JSON (one object, keys stable) for scripts and tests.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "show.h"
+
+struct show_ctx {
+	struct evbuffer		*out;
+	struct datapath		*dp;
+	uint32_t		 now;
+	int			 json;
+	int			 count;
+};
+
+/* Append s as a JSON string, escaped. */
+static void
+show_json_str(struct evbuffer *out, const char *s)
+{
+	evbuffer_add(out, "\"", 1);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			evbuffer_add_printf(out, "\\%c", c);
+		else if (c < 0x20)
+			evbuffer_add_printf(out, "\\u%04x", c);
+		else
+			evbuffer_add(out, s, 1);
+	}
+	evbuffer_add(out, "\"", 1);
+}
+
+/* The configured name of an association's peer. */
+static const char *
+show_peer_name(const struct show_ctx *c, const struct assoc *a)
+{
+	if (a->peer_id < c->dp->conf->npeers)
+		return c->dp->conf->peers[a->peer_id].name;
+	return "?";
+}
+
+/* Seconds from then to now, clamped at 0. */
+static uint32_t
+show_ago(const struct show_ctx *c, uint32_t then)
+{
+	return c->now >= then ? c->now - then : 0;
+}
+
+/* One transport, as text. */
+static void
+show_transport_text(struct show_ctx *c, const struct transport *t)
+{
+	char	 addr[ADDR_STRLEN];
+
+	addr_ntop(&t->addr, addr, sizeof(addr));
+	evbuffer_add_printf(c->out, "    transport %s: udp port ", addr);
+	if (t->port == 0)
+		evbuffer_add_printf(c->out, "none");
+	else if (t->flags & TRANSPORT_LEARNED)
+		evbuffer_add_printf(c->out, "%u (learned %" PRIu32 " s ago)",
+		    t->port, show_ago(c, t->learned_at));
+	else
+		evbuffer_add_printf(c->out, "%u", t->port);
+	evbuffer_add_printf(c->out, ", packets %" PRIu64 " in %" PRIu64
+	    " out%s\n", t->rx_packets, t->tx_packets,
+	    (t->flags & TRANSPORT_FROM_INIT) ? ", listed in INIT" : "");
+}
+
+/* One association, as text. */
+static void
+show_assoc_text(struct show_ctx *c, const struct assoc *a)
+{
+	int	 i;
+
+	evbuffer_add_printf(c->out,
+	    "assoc %" PRIu32 " %s: local port %u, peer port %u, peer %s\n"
+	    "    tags: local 0x%08" PRIx32 ", peer 0x%08" PRIx32
+	    "; udp port %u; up %" PRIu32 " s, idle %" PRIu32 " s\n"
+	    "    packets %" PRIu64 " in %" PRIu64 " out, bytes %" PRIu64
+	    " in %" PRIu64 " out\n",
+	    a->id, assoc_state_name(a->state), a->lport, a->pport,
+	    show_peer_name(c, a), a->ltag, a->ptag, a->port,
+	    show_ago(c, a->created), show_ago(c, a->last_active),
+	    a->rx_packets, a->tx_packets, a->rx_bytes, a->tx_bytes);
+	for (i = 0; i < a->ntransports; i++)
+		show_transport_text(c, &a->t[i]);
+}
+
+/* One transport, as a JSON object. */
+static void
+show_transport_json(struct show_ctx *c, const struct transport *t, int first)
+{
+	char	 addr[ADDR_STRLEN];
+
+	addr_ntop(&t->addr, addr, sizeof(addr));
+	evbuffer_add_printf(c->out, "%s{\"address\":\"%s\",\"udp_port\":%u,"
+	    "\"learned\":%s,\"learned_ago\":%" PRIu32 ",\"from_init\":%s,"
+	    "\"last_seen_ago\":%" PRIu32 ",\"rx_packets\":%" PRIu64
+	    ",\"tx_packets\":%" PRIu64 "}", first ? "" : ",", addr, t->port,
+	    (t->flags & TRANSPORT_LEARNED) ? "true" : "false",
+	    show_ago(c, t->learned_at),
+	    (t->flags & TRANSPORT_FROM_INIT) ? "true" : "false",
+	    show_ago(c, t->last_seen), t->rx_packets, t->tx_packets);
+}
+
+/* One association, as a JSON object. */
+static void
+show_assoc_json(struct show_ctx *c, const struct assoc *a)
+{
+	int	 i;
+
+	evbuffer_add_printf(c->out, "%s{\"id\":%" PRIu32 ",\"state\":\"%s\","
+	    "\"local_port\":%u,\"peer_port\":%u,\"peer\":",
+	    c->count > 0 ? "," : "", a->id, assoc_state_name(a->state),
+	    a->lport, a->pport);
+	show_json_str(c->out, show_peer_name(c, a));
+	evbuffer_add_printf(c->out, ",\"local_tag\":%" PRIu32
+	    ",\"peer_tag\":%" PRIu32 ",\"udp_port\":%u,\"local_initiated\":%s,"
+	    "\"up\":%" PRIu32 ",\"idle\":%" PRIu32 ",\"rx_packets\":%" PRIu64
+	    ",\"tx_packets\":%" PRIu64 ",\"rx_bytes\":%" PRIu64
+	    ",\"tx_bytes\":%" PRIu64 ",\"transports\":[",
+	    a->ltag, a->ptag, a->port, a->local_initiated ? "true" : "false",
+	    show_ago(c, a->created), show_ago(c, a->last_active),
+	    a->rx_packets, a->tx_packets, a->rx_bytes, a->tx_bytes);
+	for (i = 0; i < a->ntransports; i++)
+		show_transport_json(c, &a->t[i], i == 0);
+	evbuffer_add_printf(c->out, "]}");
+}
+
+/* table_foreach() callback. */
+static void
+show_assoc_cb(struct assoc *a, void *arg)
+{
+	struct show_ctx	*c = arg;
+
+	if (c->json)
+		show_assoc_json(c, a);
+	else
+		show_assoc_text(c, a);
+	c->count++;
+}
+
+/* The association table. */
+void
+show_assocs(struct evbuffer *out, struct datapath *dp, int json)
+{
+	struct show_ctx	 c = { out, dp, table_clock(dp->table), json, 0 };
+
+	if (json)
+		evbuffer_add_printf(out, "{\"associations\":[");
+	table_foreach(dp->table, show_assoc_cb, &c);
+	if (json)
+		evbuffer_add_printf(out, "]}\n");
+	else if (c.count == 0)
+		evbuffer_add_printf(out, "no associations\n");
+}
+
+/* A counter: "name value" or "\"name\":value". */
+static void
+show_counter(struct evbuffer *out, int json, int *first, const char *name,
+    uint64_t value)
+{
+	if (json)
+		evbuffer_add_printf(out, "%s\"%s\":%" PRIu64,
+		    *first ? "" : ",", name, value);
+	else
+		evbuffer_add_printf(out, "  %-24s %" PRIu64 "\n", name, value);
+	*first = 0;
+}
+
+/* Open a group of counters. */
+static void
+show_group(struct evbuffer *out, int json, int first_group, const char *name,
+    int *first)
+{
+	if (json)
+		evbuffer_add_printf(out, "%s\"%s\":{", first_group ? "" : "},",
+		    name);
+	else
+		evbuffer_add_printf(out, "%s:\n", name);
+	*first = 1;
+}
+
+/* The table's own counters and occupancy. */
+static void
+show_table_counters(struct evbuffer *out, struct datapath *dp, int json)
+{
+	const struct table_stats *ts = table_stats(dp->table);
+	int	 f;
+
+	show_group(out, json, 0, "table", &f);
+	show_counter(out, json, &f, "embryonic",
+	    table_count(dp->table, ASSOC_EMBRYONIC));
+	show_counter(out, json, &f, "established",
+	    table_count(dp->table, ASSOC_ESTABLISHED));
+	show_counter(out, json, &f, "closing",
+	    table_count(dp->table, ASSOC_CLOSING));
+	show_counter(out, json, &f, "max_associations",
+	    table_max_assocs(dp->table));
+	show_counter(out, json, &f, "max_embryonic",
+	    table_max_embryonic(dp->table));
+#define SHOW_TS(n) show_counter(out, json, &f, #n, ts->n)
+	SHOW_TS(created); SHOW_TS(established); SHOW_TS(removed);
+	SHOW_TS(expired_idle); SHOW_TS(expired_embryonic);
+	SHOW_TS(evicted_embryonic); SHOW_TS(full); SHOW_TS(ports_learned);
+	SHOW_TS(ports_changed); SHOW_TS(transports_full);
+#undef SHOW_TS
+}
+
+/* The global counters: traffic, drops by reason, table. */
+void
+show_stats(struct evbuffer *out, struct datapath *dp, int json)
+{
+	const struct stats *st = &dp->stats;
+	int	 f;
+
+	if (json)
+		evbuffer_add_printf(out, "{");
+	show_group(out, json, 1, "traffic", &f);
+#define SHOW_ST(name, desc) show_counter(out, json, &f, #name, st->name);
+	STATS_TRAFFIC(SHOW_ST)
+	show_group(out, json, 0, "drops", &f);
+	STATS_DROPS(SHOW_ST)
+#undef SHOW_ST
+	show_table_counters(out, dp, json);
+	if (json)
+		evbuffer_add_printf(out, "}}\n");
+}
