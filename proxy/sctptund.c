@@ -255,7 +255,8 @@ main(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	d.tun.fd = d.udp.fd4 = d.udp.fd6 = -1;
 	if ((d.conf = config_load(path, &cause)) == NULL) {
-		fprintf(stderr, "%s\n", cause);
+		fprintf(stderr, "%s\n", cause != NULL ? cause :
+		    "out of memory reading the configuration");
 		free(cause);
 		return 1;
 	}

@@ -141,8 +141,8 @@ track_egress(struct table *tb, uint16_t peer_id, const struct ipaddr *peer,
  */
 static enum track_verdict
 track_ingress_init(struct table *tb, uint16_t peer_id,
-    const struct ipaddr *peer, const struct sctp_pkt *sp, uint16_t sport,
-    struct track_abort *abort)
+    const struct ipaddr *peer, const struct sctp_pkt *sp, size_t len,
+    uint16_t sport, struct track_abort *abort)
 {
 	struct assoc		*a;
 	struct transport	*t;
@@ -167,6 +167,8 @@ track_ingress_init(struct table *tb, uint16_t peer_id,
 		(void)table_learn_port(tb, t, sport);
 		t->rx_packets++;
 	}
+	a->rx_packets++;
+	a->rx_bytes += len;
 	track_add_addrs(tb, a, sp);
 	table_touch(tb, a);
 	return TRACK_DELIVER;
@@ -198,7 +200,8 @@ track_ingress(struct table *tb, uint16_t peer_id, const struct ipaddr *peer,
 	struct transport	*t;
 
 	if (sp->type == SCTP_INIT)
-		return track_ingress_init(tb, peer_id, peer, sp, sport, abort);
+		return track_ingress_init(tb, peer_id, peer, sp, len, sport,
+		    abort);
 	if (track_reflected(sp))
 		a = table_lookup_ptag(tb, sp->dport, sp->sport, sp->vtag);
 	else
