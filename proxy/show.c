@@ -203,7 +203,7 @@ show_table_counters(struct evbuffer *out, struct datapath *dp, int json)
 	    table_max_assocs(dp->table));
 	show_counter(out, json, &f, "max_embryonic",
 	    table_max_embryonic(dp->table));
-#define SHOW_TS(n) show_counter(out, json, &f, #n, ts->n)
+#define SHOW_TS(n) show_counter(out, json, &f, #n "_total", ts->n)
 	SHOW_TS(created); SHOW_TS(established); SHOW_TS(removed);
 	SHOW_TS(expired_idle); SHOW_TS(expired_embryonic);
 	SHOW_TS(evicted_embryonic); SHOW_TS(full); SHOW_TS(ports_learned);

@@ -1,0 +1,4 @@
+#!/bin/sh
+# sctptund against the Linux kernel's own RFC 6951, both directions, IPv4.
+. "$top_srcdir/t/lib/scenario.sh"
+scenario_run kernel-peer 4

@@ -1,0 +1,109 @@
+# sctptun.sh: running sctptund, sctptunctl and the echo example inside the
+# scenario namespaces.  Needs tap.sh and topo.sh sourced first, and the
+# harness's variables SCTPTUND, SCTPTUNCTL, SCTP_ECHO, T_WORK.
+#
+#   stun_conf NAME PREFIX...     write $T_WORK/NAME.conf for those peers
+#   stun_start NS NAME           run sctptund NAME in NS; wait until ready
+#   stun_stop NAME               SIGTERM it; wait for it to exit
+#   stun_ctl NAME ARGS...        sctptunctl on NAME's control socket
+#   json_num KEY                 first numeric value of "KEY" on stdin
+#   kernel_encap NS              switch on the kernel's own RFC 6951 in NS
+#   echo_server NS NAME ARGS...  start sctp_echo server in the background
+
+# A configuration for daemon NAME with one peer holding the prefixes.
+stun_conf() {
+	local name=$1 p list=
+	shift
+	for p in "$@"; do
+		list="$list${list:+, }\"$p\""
+	done
+	cat > "$T_WORK/$name.conf" <<-EOC
+	udp_port = ${STUN_UDP_PORT:-9899};
+	tun = { name = "sctptun0"; mtu = ${STUN_MTU:-0}; table = 9899; rule_priority = 9899; };
+	peers = ( { name = "far"; prefixes = [ $list ]; remote_port = ${STUN_REMOTE_PORT:-9899}; } );
+	limits = { associations = 1024; embryonic = 64; idle_timeout = 600; };
+	control = { socket = "$T_WORK/$name.sock"; };
+	log = { level = "${STUN_LOG_LEVEL:-info}"; };
+	EOC
+}
+
+# Start sctptund NAME in namespace NS and wait for its control socket.
+stun_start() {
+	local ns=$1 name=$2 i
+	# ip netns exec execs the daemon: $! is the daemon itself.
+	ip netns exec "$ns" "$SCTPTUND" -d -f "$T_WORK/$name.conf" \
+	    > "$T_WORK/$name.log" 2>&1 &
+	eval "STUN_PID_$name=$!"
+	at_exit "stun_stop $name"
+	for i in $(seq 100); do
+		if "$SCTPTUNCTL" -s "$T_WORK/$name.sock" show stats \
+		    > /dev/null 2>&1; then
+			return 0
+		fi
+		if ! kill -0 "$(stun_pid "$name")" 2> /dev/null; then
+			tap_diag "sctptund $name exited:" \
+			    "$(cat "$T_WORK/$name.log")"
+			return 1
+		fi
+		sleep 0.1
+	done
+	tap_diag "sctptund $name not ready after 10 s"
+	return 1
+}
+
+# The process id of daemon NAME.
+stun_pid() {
+	eval "echo \${STUN_PID_$1:-}"
+}
+
+# Stop daemon NAME (SIGTERM) and wait for it; 0 if it exited cleanly.
+stun_stop() {
+	local pid rc
+	pid=$(stun_pid "$1")
+	[ -n "$pid" ] || return 0
+	eval "STUN_PID_$1="
+	kill -TERM "$pid" 2> /dev/null || return 1
+	wait "$pid"
+	rc=$?
+	return $rc
+}
+
+# sctptunctl for daemon NAME.
+stun_ctl() {
+	local name=$1
+	shift
+	"$SCTPTUNCTL" -s "$T_WORK/$name.sock" "$@"
+}
+
+# Wait up to 20 s until daemon NAME shows an established association;
+# its "show assocs" text is then in $T_WORK/NAME.assocs.
+stun_wait_established() {
+	local i
+	for i in $(seq 100); do
+		stun_ctl "$1" show assocs > "$T_WORK/$1.assocs"
+		grep -q "^assoc .* established" "$T_WORK/$1.assocs" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# The first numeric value of KEY in the JSON on stdin.
+json_num() {
+	grep -o "\"$1\":[0-9]*" | head -n 1 | cut -d: -f2
+}
+
+# The kernel's own RFC 6951 encapsulation in namespace NS, both ways.
+kernel_encap() {
+	in_ns "$1" bash -c 'echo 9899 > /proc/sys/net/sctp/udp_port &&
+	    echo 9899 > /proc/sys/net/sctp/encap_port'
+}
+
+# An echo server in the background; stopped at exit.
+echo_server() {
+	local ns=$1 name=$2
+	shift 2
+	ip netns exec "$ns" "$SCTP_ECHO" server "$@" \
+	    > "$T_WORK/$name.log" 2>&1 &
+	at_exit "kill $! 2> /dev/null; wait $! 2> /dev/null"
+	sleep 0.5
+}

@@ -1,0 +1,44 @@
+# Scenario: two sctptund with a NAT between them (nftables masquerade with
+# random source ports), IPv4 or IPv6 (argument).  The side behind the NAT
+# starts the association; the far side must learn the NAT's port.
+. "$T_LIB/tap.sh"
+. "$T_LIB/topo.sh"
+. "$T_LIB/sctptun.sh"
+
+fam=${1:-4}
+topo_nat
+topo_nat_masquerade
+topo_block_native_sctp
+if [ "$fam" = 6 ]; then
+	A=$TOPO_A6 B=$TOPO_B6 NAT=$TOPO_RB6 plen=128
+else
+	A=$TOPO_A4 B=$TOPO_B4 NAT=$TOPO_RB4 plen=32
+fi
+# B is a server on the outside: it knows A only as the NAT's address, and
+# has no route into A's private network.
+in_ns "$NS_B" ip -$fam route del default 2> /dev/null
+
+stun_conf a "$B/$plen"
+stun_conf b "$NAT/$plen"
+tap_ok "sctptund starts in A (behind the NAT)" stun_start "$NS_A" a
+tap_ok "sctptund starts in B" stun_start "$NS_B" b
+
+echo_server "$NS_B" server -b "$B" -p 7000
+in_ns "$NS_A" "$SCTP_ECHO" client -b "$A" -a "$B" -p 7000 -n 1000 -S 4 -i 2 \
+    -t 180 > "$T_WORK/client.out" 2>&1 &
+client=$!
+tap_ok "B's table shows the association" stun_wait_established b
+tap_ok "A's table too" stun_wait_established a
+tap_diag "B: $(cat "$T_WORK/b.assocs")"
+port=$(grep -o "transport $NAT: udp port [0-9]* (learned" "$T_WORK/b.assocs" |
+    head -n 1 | awk '{print $5}')
+tap_ok "B learned a port for the NAT's address" test -n "$port"
+tap_ok "and it is the NAT's mapped port, not 9899 ($port)" \
+    test "${port:-9899}" != 9899
+tap_ok "A sends to B's own port 9899" \
+    grep -q "transport $B: udp port 9899 (learned" "$T_WORK/a.assocs"
+wait $client
+tap_is "$?" 0 "1000 messages echoed across the NAT"
+tap_diag "$(cat "$T_WORK/client.out")"
+tap_is "$(topo_native_sctp_count)" 0 "no native SCTP left any namespace"
+tap_done

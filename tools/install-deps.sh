@@ -1,0 +1,13 @@
+#!/bin/sh
+# Installs what building sctptun and running its tests and demo need on
+# Debian 12 (and Ubuntu 22.04+).  Run as root.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+	build-essential autoconf automake libtool pkg-config \
+	libevent-dev libconfig-dev libsctp-dev lksctp-tools \
+	iproute2 nftables socat iperf3 kmod cpio \
+	qemu-system-x86 busybox-static \
+	valgrind ca-certificates > /dev/null
+echo "dependencies installed"
