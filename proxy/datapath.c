@@ -116,7 +116,7 @@ dp_enqueue(struct datapath *dp, struct dp_slot *s, const struct ip_pkt *ip,
 
 /* One packet read from the TUN: check it, track it, queue it. */
 static void
-dp_egress_one(struct datapath *dp, struct dp_slot *s, const uint8_t *buf,
+dp_egress_one(struct datapath *dp, struct dp_slot *s, uint8_t *buf,
     size_t len)
 {
 	struct ip_pkt	 ip;
@@ -147,6 +147,12 @@ dp_egress_one(struct datapath *dp, struct dp_slot *s, const uint8_t *buf,
 	    ip.l4len, &dp->stats);
 	if (port == 0)
 		port = dp->conf->peers[peer].remote_port;
+	/* RFC 6951 5.7: addresses a NAT rewrites must not travel inside. */
+	if (dp->conf->peers[peer].strip_addresses &&
+	    (sp.type == SCTP_INIT || sp.type == SCTP_INIT_ACK)) {
+		ip.l4len = sctp_strip_addrs(buf + (ip.l4 - buf), ip.l4len);
+		dp->stats.egress_stripped++;
+	}
 	dp_enqueue(dp, s, &ip, port);
 }
 
@@ -160,11 +166,9 @@ dp_tun_read_batch(struct datapath *dp)
 
 	for (i = 0; i < DP_BATCH; i++) {
 		buf = dp->ebuf + (size_t)i * DP_BUFSIZE;
-		n = read(dp->tun->fd, buf, DP_BUFSIZE);
-		if (n == -1 && errno == EINTR) {
-			i--;
-			continue;
-		}
+		do
+			n = read(dp->tun->fd, buf, DP_BUFSIZE);
+		while (n == -1 && errno == EINTR);
 		if (n <= 0)
 			break;
 		dp->stats.tun_rx_packets++;

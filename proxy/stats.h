@@ -20,6 +20,7 @@
 	X(tun_tx_bytes,		"bytes written to the TUN")		\
 	X(ingress_ootb,		"delivered packets of no known association") \
 	X(egress_untracked,	"sent packets of no known association")	\
+	X(egress_stripped,	"INIT / INIT-ACK sent without addresses") \
 	X(egress_batches,	"sendmmsg calls")			\
 	X(ingress_batches,	"recvmmsg calls with data")
 

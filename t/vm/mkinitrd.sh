@@ -85,9 +85,12 @@ mount -t devtmpfs devtmpfs /dev
 exec </dev/console >/dev/console 2>&1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
-mount -t tmpfs -o mode=1777 tmpfs /tmp
-mount -t tmpfs -o mode=755 tmpfs /run
+# /tmp and /run stay on the initramfs itself (already in memory): a tmpfs
+# there would hide the overlay when the source or build tree lives under
+# them, as CI's clones may.
+chmod 1777 /tmp
 mkdir -p /dev/pts /dev/shm /run/netns /root
+mount -t tmpfs -o mode=755 tmpfs /run/netns
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 stty -onlcr 2>/dev/null

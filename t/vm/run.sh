@@ -69,10 +69,10 @@ echo "$marker" > "$stage/sctptun/marker"
 : "${T_CRAFT:=$top_builddir/t/sctp_craft}"
 T_LIB=$top_srcdir/t/lib
 
-# The VM mounts tmpfs on /tmp, /run, /dev: a body there goes elsewhere.
+# The VM mounts its own /dev, /proc, /sys: a body there goes elsewhere.
 vbody=$body
 case $body in
-/tmp/*|/run/*|/dev/*|/proc/*|/sys/*)
+/dev/*|/proc/*|/sys/*)
 	vbody=/sctptun/body/$(basename "$body")
 	mkdir -p "$stage/sctptun/body"
 	cp "$body" "$stage$vbody" || bail "cannot copy $body"

@@ -1,0 +1,110 @@
+#!/bin/sh
+# run.sh: `make bench`.  Runs
+#
+#   1. t/bench/throughput.bash: iperf3 --sctp both ways and a 64-byte
+#      request/response rate, native SCTP vs the kernel's own RFC 6951 vs
+#      two sctptund, where a kernel SCTP stack is: host network namespaces
+#      if this kernel has SCTP (and we are root), else a qemu VM (TCG)
+#      through t/vm/run.sh, as the scenario tests choose;
+#   2. t/bench/cpucost.bash: sctptund's CPU cost per packet on this host
+#      (root, netns, valgrind; crafted packets, no kernel SCTP needed).
+#
+# It prints figures and sets no thresholds: the exit status is 1 only if a
+# benchmark could not run.  Environment: BENCH_ROUNDS (5), BENCH_SECONDS
+# (5), BENCH_ECHO_COUNT (2000), BENCH_PACKETS (20000), BENCH_SIZES
+# ("100 1000"), BENCH_ONLY (throughput or cpu), SCTPTUN_TEST_ENV (host or
+# vm, as for the scenarios), VM_TIMEOUT, VM_SMP.
+
+# Under make, $(SHELL) may be sh: go on in bash.
+if [ -z "${BASH_VERSION:-}" ]; then
+	exec bash "$0" "$@"
+fi
+
+. "$(cd "$(dirname "$0")/../lib" && pwd)/scenario.sh"
+
+rounds=${BENCH_ROUNDS:-5}
+secs=${BENCH_SECONDS:-5}
+necho=${BENCH_ECHO_COUNT:-2000}
+bench=$top_srcdir/t/bench
+status=0
+t0=$(date +%s)
+
+# Where throughput.bash can run: "host", "vm", or "none: why".
+bench_env() {
+	local hwhy= vwhy= err env=${SCTPTUN_TEST_ENV:-}
+	if [ -z "$env" ] || [ "$env" = host ]; then
+		hwhy=$(scenario__host_why)
+		[ -z "$hwhy" ] && { echo host; return; }
+	fi
+	if [ -z "$env" ] || [ "$env" = vm ]; then
+		err=$(mktemp)
+		vwhy=$(scenario__vm_why "$err")
+		[ -s "$err" ] && sed 's/^/vm setup: /' "$err" >&2
+		rm -f "$err"
+		[ -z "$vwhy" ] && { echo vm; return; }
+	fi
+	echo "none: host: ${hwhy:-not tried}; vm: ${vwhy:-not tried}"
+}
+
+# The throughput and request-rate benchmark.
+bench_throughput() {
+	local env rc
+	env=$(bench_env)
+	echo "== throughput and request rate (environment: $env)"
+	case $env in
+	host)
+		T_WORK=$(mktemp -d "${TMPDIR:-/tmp}/sctptun-bench.XXXXXX")
+		export T_WORK T_ENV=host
+		(cd "$T_WORK" && bash "$bench/throughput.bash" "$rounds" \
+		    "$secs" "$necho" </dev/null)
+		rc=$?
+		rm -rf "$T_WORK"
+		;;
+	vm)
+		# Each mode and round: two iperf3 runs, the echo run, setup.
+		export VM_TIMEOUT=${VM_TIMEOUT:-$((240 + rounds * 3 * \
+		    (2 * secs + 40)))}
+		"$top_srcdir/t/vm/run.sh" "$bench/throughput.bash" "$rounds" \
+		    "$secs" "$necho"
+		rc=$?
+		;;
+	*)
+		echo "bench: cannot run the throughput benchmark: $env"
+		rc=1
+		;;
+	esac
+	[ $rc -eq 0 ] || echo "bench: throughput benchmark failed (exit $rc)"
+	return $rc
+}
+
+# The CPU cost per packet, on this host.
+bench_cpu() {
+	local rc ns=stb-probe-$$
+	echo "== CPU cost per packet (this host)"
+	if [ "$(id -u)" != 0 ]; then
+		echo "bench: cannot run the CPU benchmark: not root"
+		return 1
+	fi
+	if ! ip netns add "$ns" 2>/dev/null; then
+		echo "bench: cannot run the CPU benchmark: cannot create a netns"
+		return 1
+	fi
+	ip netns del "$ns"
+	T_WORK=$(mktemp -d "${TMPDIR:-/tmp}/sctptun-cpu.XXXXXX")
+	export T_WORK T_ENV=host
+	(cd "$T_WORK" && bash "$bench/cpucost.bash" </dev/null)
+	rc=$?
+	rm -rf "$T_WORK"
+	[ $rc -eq 0 ] || echo "bench: CPU benchmark failed (exit $rc)"
+	return $rc
+}
+
+echo "sctptun benchmarks: $(date -u '+%Y-%m-%d %H:%M UTC'), build $top_builddir"
+if [ "${BENCH_ONLY:-throughput}" = throughput ]; then
+	bench_throughput || status=1
+fi
+if [ "${BENCH_ONLY:-cpu}" = cpu ]; then
+	bench_cpu || status=1
+fi
+echo "== make bench took $(($(date +%s) - t0)) s; exit status $status"
+exit $status

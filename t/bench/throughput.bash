@@ -1,0 +1,194 @@
+# throughput.bash: kernel SCTP throughput and request rate through three
+# paths, measured in the same run (a scenario body: VM or host netns).
+#
+#   native   SCTP straight over the veth;
+#   kernel   the Linux kernel's own RFC 6951 in both namespaces
+#            (net.sctp.udp_port = encap_port = 9899, set before any socket);
+#   sctptun  a pair of sctptund, one per namespace.
+#
+# Rounds interleave the modes (round 1: native, kernel, sctptun; round 2:
+# ...) so that drifts of the emulator hit them alike.  Per mode and round:
+# iperf3 --sctp A -> B and B -> A (-R), the receiver's bitrate; and
+# sctp_echo with one 64-byte message in flight (-w 1), messages per second.
+# Then the median, min-max and the ratios of medians.
+#
+# Arguments (the VM passes no BENCH_* variables in): ROUNDS (5), SECONDS
+# per iperf3 run (5), ECHO_COUNT (2000); else BENCH_ROUNDS, BENCH_SECONDS,
+# BENCH_ECHO_COUNT.  Exit status 1 only if some metric got no figure at
+# all for some mode.
+. "$T_LIB/tap.sh"
+. "$T_LIB/topo.sh"
+. "$T_LIB/sctptun.sh"
+
+rounds=${1:-${BENCH_ROUNDS:-5}}
+secs=${2:-${BENCH_SECONDS:-5}}
+necho=${3:-${BENCH_ECHO_COUNT:-2000}}
+modes="native kernel sctptun"
+metrics="a2b b2a rr"
+results=$T_WORK/results		# lines: metric mode round value
+
+# The kernel's RFC 6951 in both namespaces on (9899) or off (0).
+mode_kernel_encap() {
+	local ns
+	for ns in "$NS_A" "$NS_B"; do
+		in_ns "$ns" bash -c "echo $1 > /proc/sys/net/sctp/udp_port &&
+		    echo $1 > /proc/sys/net/sctp/encap_port" || return 1
+	done
+}
+
+# Set a mode up.
+mode_up() {
+	case $1 in
+	native) return 0 ;;
+	kernel) mode_kernel_encap 9899 && wait_udp_listen "$NS_B" 9899 5 ;;
+	sctptun) stun_start "$NS_A" a && stun_start "$NS_B" b ;;
+	esac
+}
+
+# The non-zero drop (and untracked) counters of daemon $1.
+stun_drops() {
+	local d
+	d=$(stun_ctl "$1" -j show stats |
+	    grep -o '"\(egress\|ingress\)_[a-z_0-9]*":[1-9][0-9]*' |
+	    grep -v '_batches"' | tr -d '"' | tr '\n' ' ')
+	echo "${d:-none}"
+}
+
+# Tear a mode down; for sctptun, show the daemons' counters first.
+mode_down() {
+	local n
+	case $1 in
+	kernel) mode_kernel_encap 0 ;;
+	sctptun)
+		for n in a b; do
+			echo "    sctptund $n: udp_rx $(stun_ctl $n -j show stats |
+			    json_num udp_rx_packets), udp_tx $(stun_ctl $n -j \
+			    show stats | json_num udp_tx_packets);" \
+			    "drops: $(stun_drops $n)"
+		done
+		stun_stop a
+		stun_stop b
+		;;
+	esac
+	return 0
+}
+
+# One iperf3 --sctp run (extra client flags in $@): the receiver's Mbit/s.
+iperf_run() {
+	local srv rate
+	bg_start iperf-srv "$NS_B" iperf3 -s -1 -B "$TOPO_B4"
+	srv=$BG_PID
+	wait_tcp_listen "$NS_B" 5201 10 || { bg_stop "$srv"; return 1; }
+	in_ns "$NS_A" timeout $((secs + 30)) iperf3 --sctp -c "$TOPO_B4" \
+	    -B "$TOPO_A4" -t "$secs" -f m "$@" > "$T_WORK/iperf.out" 2>&1
+	bg_wait "$srv" 10 >/dev/null 2>&1 || bg_stop "$srv"
+	rate=$(awk '/receiver/ { for (i = 2; i <= NF; i++)
+	    if ($i == "Mbits/sec") print $(i - 1) }' "$T_WORK/iperf.out")
+	if [ -z "$rate" ]; then
+		sed 's/^/      iperf3: /' "$T_WORK/iperf.out" | tail -n 5 >&2
+		return 1
+	fi
+	echo "$rate"
+}
+
+# One ping-pong run of 64-byte messages: messages per second.
+echo_run() {
+	local srv out ms n
+	bg_start echo-srv "$NS_B" "$SCTP_ECHO" server -b "$TOPO_B4" -p 7000
+	srv=$BG_PID
+	wait_sctp_listen "$NS_B" 7000 10 || { bg_stop "$srv"; return 1; }
+	out=$(in_ns "$NS_A" "$SCTP_ECHO" client -b "$TOPO_A4" -a "$TOPO_B4" \
+	    -p 7000 -s 64 -w 1 -n "$necho" -t 120 2>&1)
+	bg_stop "$srv"
+	ms=$(sed -n 's/.*elapsed_ms=\([0-9]*\).*/\1/p' <<< "$out")
+	n=$(sed -n 's/.*verified=\([0-9]*\) .*/\1/p' <<< "$out")
+	if [ -z "$ms" ] || [ "${n:-0}" != "$necho" ] || [ "$ms" -eq 0 ]; then
+		echo "      sctp_echo: $out" >&2
+		return 1
+	fi
+	awk -v n="$n" -v ms="$ms" 'BEGIN { printf "%.0f", n * 1000 / ms }'
+}
+
+# Measure a mode in a round; append to $results.
+measure() {
+	local mode=$1 r=$2 v
+	if ! mode_up "$mode"; then
+		echo "    round $r $mode: setup failed" >&2
+		mode_down "$mode"
+		return
+	fi
+	v=$(iperf_run) && echo "a2b $mode $r $v" >> "$results"
+	echo "    round $r $mode: A->B ${v:-failed} Mbit/s"
+	v=$(iperf_run -R) && echo "b2a $mode $r $v" >> "$results"
+	echo "    round $r $mode: B->A ${v:-failed} Mbit/s"
+	v=$(echo_run) && echo "rr $mode $r $v" >> "$results"
+	echo "    round $r $mode: request/response ${v:-failed} msg/s"
+	mode_down "$mode"
+}
+
+# The summary table: median, min-max, ratios of medians.
+summary() {
+	awk -v modes="$modes" -v metrics="$metrics" '
+	function median(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	{ k = $1 SUBSEP $2; v[k, ++n[k]] = $4 }
+	END {
+		split(modes, M, " "); split(metrics, X, " ")
+		name["a2b"] = "iperf3 --sctp A->B (Mbit/s)"
+		name["b2a"] = "iperf3 --sctp B->A (Mbit/s)"
+		name["rr"] = "64 B request/response, 1 in flight (msg/s)"
+		bad = 0
+		for (x = 1; x <= 3; x++) {
+			printf "  %s\n", name[X[x]]
+			for (m = 1; m <= 3; m++) {
+				k = X[x] SUBSEP M[m]
+				if (n[k] == 0) {
+					printf "    %-8s  no figure\n", M[m]; bad = 1
+					med[M[m]] = 0; continue
+				}
+				delete a
+				for (i = 1; i <= n[k]; i++) a[i] = v[k, i]
+				med[M[m]] = median(a, n[k])
+				printf "    %-8s  median %8.1f  min-max %8.1f - %-8.1f (%d runs)\n",
+				    M[m], med[M[m]], a[1], a[n[k]], n[k]
+			}
+			if (med["kernel"] > 0)
+				printf "    sctptun / kernel RFC 6951: %.2f\n",
+				    med["sctptun"] / med["kernel"]
+			if (med["native"] > 0)
+				printf "    sctptun / native SCTP:     %.2f\n",
+				    med["sctptun"] / med["native"]
+		}
+		exit bad
+	}' "$results"
+}
+
+: > "$results"
+topo_direct || tap_bail "cannot build the namespaces"
+stun_conf a "$TOPO_B4/32"
+stun_conf b "$TOPO_A4/32"
+mode_kernel_encap 0
+
+echo "Throughput and request rate: $rounds rounds x {$modes}, iperf3" \
+    "-t $secs, $necho ping-pongs"
+echo "  environment: $T_ENV, kernel $(uname -r), $(nproc) CPUs"
+for r in $(seq "$rounds"); do
+	for mode in $modes; do
+		measure "$mode" "$r"
+	done
+done
+echo
+echo "Results (median of $rounds rounds; sctptun = two sctptund over UDP):"
+summary
+rc=$?
+if [ "$T_ENV" = vm ]; then
+	echo "  Note: measured in a qemu VM under TCG (software emulation):"
+	echo "  absolute figures mean little; the ratios, measured in the same"
+	echo "  run with the modes interleaved, are what to compare."
+fi
+exit $rc
