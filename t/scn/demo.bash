@@ -21,16 +21,18 @@ in_ns "$NS_A" ip route show table 9899
 
 say "B: sctp_echo server on $B:7000; A: client sends 1000 messages on 4 streams"
 echo_server "$NS_B" server -b "$B" -p 7000
-in_ns "$NS_A" "$SCTP_ECHO" client -b "$A" -a "$B" -p 7000 -n 1000 -S 4 -t 120 -i 0 &
+in_ns "$NS_A" "$SCTP_ECHO" client -b "$A" -a "$B" -p 7000 -n 1000 -S 4 -i 3 \
+    -t 120 &
 client=$!
-sleep 2
+stun_wait_established a && stun_wait_established b
+sleep 1
 say "while it runs: sctptunctl show assocs on A"
 stun_ctl a show assocs
+say "and on B"
+stun_ctl b show assocs
 wait $client
 rc=$?
 
-say "after: sctptunctl show assocs on B"
-stun_ctl b show assocs
 say "sctptunctl show stats on B (traffic)"
 stun_ctl b show stats | sed -n '/^traffic/,/^drops/p' | sed '$d'
 say "native SCTP packets dropped on the link: $(topo_native_sctp_count)"
