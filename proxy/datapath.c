@@ -6,6 +6,7 @@
  */
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <linux/errqueue.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 
 /* What an egress packet needs until sendmmsg() has taken it. */
 struct dp_slot {
+	struct ipaddr		 src;	/* the inner addresses, for ICMP */
+	struct ipaddr		 to;
 	struct sockaddr_storage	 dst;
 	struct iovec		 iov;
 	uint8_t			 cmsg[UDP_CMSG_SPACE];
@@ -48,12 +51,120 @@ dp_count_send_error(struct datapath *dp, int err)
 		dp->stats.egress_send_error++;
 }
 
+/* Write a packet built in dp->icmpbuf to the TUN; 0 or -1 (counted). */
+static int
+dp_write_icmp(struct datapath *dp, size_t len)
+{
+	if (len == 0 || write(dp->tun->fd, dp->icmpbuf, len) == -1) {
+		dp->stats.icmp_tun_error++;
+		return -1;
+	}
+	dp->stats.tun_tx_packets++;
+	dp->stats.tun_tx_bytes += len;
+	return 0;
+}
+
+/*
+ * One error of fd's error queue (read into dp->errbuf).  A local EMSGSIZE
+ * only tells the path MTU; an ICMP error is translated if its quote ties it
+ * to an association (RFC 6951 5.5), else dropped.
+ */
+static void
+dp_error_one(struct datapath *dp, int family, const struct udp_error *e)
+{
+	enum icmp_kind	 kind;
+	uint32_t	 mtu = 0;
+	int		 peer;
+
+	if (e->origin == SO_EE_ORIGIN_LOCAL) {
+		dp->stats.icmp_local_errors++;
+		if (e->err == EMSGSIZE && e->info > ICMP_UDP_OVERHEAD) {
+			dp->local_mtu = e->info;
+			dp->local_mtu_dst = e->dst;
+		}
+		return;
+	}
+	dp->stats.icmp_received++;
+	if ((kind = icmp_classify(family, e->origin, e->type, e->code)) ==
+	    ICMP_KIND_OTHER) {
+		dp->stats.icmp_ignored++;
+		return;
+	}
+	if (kind == ICMP_KIND_TOO_BIG) {
+		if (e->info <= ICMP_UDP_OVERHEAD) {
+			dp->stats.icmp_ignored++;
+			return;
+		}
+		mtu = e->info - ICMP_UDP_OVERHEAD;
+	}
+	if (!e->has_local || e->local.family != e->dst.family ||
+	    (peer = config_match_peer(dp->conf, &e->dst)) == -1 ||
+	    icmp_verify(dp->table, &e->dst, e->dport,
+	    dp->conf->peers[peer].remote_port, dp->errbuf, e->qlen) == NULL) {
+		dp->stats.icmp_unverified++;
+		return;
+	}
+	if (dp_write_icmp(dp, icmp_build(dp->icmpbuf, kind, &e->local,
+	    &e->dst, mtu, dp->errbuf, e->qlen)) == 0)
+		dp->stats.icmp_translated++;
+}
+
+/*
+ * Drain fd's error queue, a batch at most: what is left keeps the socket
+ * signalling and comes next time, so nothing can spin.
+ */
+static void
+dp_errqueue(struct datapath *dp, int fd)
+{
+	struct udp_error e;
+	int		 i, family;
+
+	family = fd == dp->udp->fd4 ? AF_INET : AF_INET6;
+	for (i = 0; i < DP_BATCH; i++) {
+		if (udp_read_error(fd, dp->errbuf, sizeof(dp->errbuf), &e) ==
+		    -1)
+			break;
+		if (e.origin == SO_EE_ORIGIN_NONE) {
+			dp->stats.icmp_ignored++;
+			continue;
+		}
+		dp_error_one(dp, family, &e);
+	}
+}
+
+/*
+ * A packet did not go because it is bigger than the path MTU (RFC 6951
+ * 5.6): tell the local endpoint, as fragmentation needed / packet too
+ * big with that MTU less the UDP header.  The MTU comes from the local
+ * error the kernel queued, else from the route.
+ */
+static void
+dp_too_big(struct datapath *dp, int fd, const struct mmsghdr *m,
+    const struct dp_slot *s)
+{
+	uint32_t	 mtu;
+
+	dp->local_mtu = 0;
+	dp_errqueue(dp, fd);
+	if (dp->local_mtu != 0 && addr_equal(&dp->local_mtu_dst, &s->to))
+		mtu = dp->local_mtu;
+	else
+		mtu = udp_path_mtu(dp->udp, &s->to);
+	if (mtu <= ICMP_UDP_OVERHEAD)
+		return;
+	if (dp_write_icmp(dp, icmp_build(dp->icmpbuf, ICMP_KIND_TOO_BIG,
+	    &s->src, &s->to, mtu - ICMP_UDP_OVERHEAD,
+	    m->msg_hdr.msg_iov->iov_base, m->msg_hdr.msg_iov->iov_len)) == 0)
+		dp->stats.egress_too_big_icmp++;
+}
+
 /*
  * Send a queue with as few sendmmsg() calls as possible.  A message that
  * fails is counted and skipped; the rest of the queue still goes.
  */
 static void
-dp_send_queue(struct datapath *dp, int fd, struct mmsghdr *q, unsigned int n)
+dp_send_queue(struct datapath *dp, int fd, struct mmsghdr *q,
+    struct dp_slot **slots, unsigned int n)
 {
 	unsigned int	 off = 0, i;
 	int		 r;
@@ -70,7 +181,11 @@ dp_send_queue(struct datapath *dp, int fd, struct mmsghdr *q, unsigned int n)
 		} else if (r == -1 && errno == EINTR)
 			continue;
 		else {
-			dp_count_send_error(dp, r == -1 ? errno : EIO);
+			int err = r == -1 ? errno : EIO;
+
+			dp_count_send_error(dp, err);
+			if (err == EMSGSIZE)
+				dp_too_big(dp, fd, &q[off], slots[off]);
 			off++;
 		}
 	}
@@ -81,9 +196,11 @@ static void
 dp_flush(struct datapath *dp)
 {
 	if (dp->n4 > 0)
-		dp_send_queue(dp, dp->udp->fd4, dp->equeue4, dp->n4);
+		dp_send_queue(dp, dp->udp->fd4, dp->equeue4, dp->eqslot4,
+		    dp->n4);
 	if (dp->n6 > 0)
-		dp_send_queue(dp, dp->udp->fd6, dp->equeue6, dp->n6);
+		dp_send_queue(dp, dp->udp->fd6, dp->equeue6, dp->eqslot6,
+		    dp->n6);
 	dp->n4 = dp->n6 = 0;
 }
 
@@ -94,15 +211,19 @@ dp_enqueue(struct datapath *dp, struct dp_slot *s, const struct ip_pkt *ip,
 {
 	struct mmsghdr	*m;
 
-	if (ip->dst.family == AF_INET && dp->udp->fd4 != -1)
+	if (ip->dst.family == AF_INET && dp->udp->fd4 != -1) {
+		dp->eqslot4[dp->n4] = s;
 		m = &dp->equeue4[dp->n4++];
-	else if (ip->dst.family == AF_INET6 && dp->udp->fd6 != -1)
+	} else if (ip->dst.family == AF_INET6 && dp->udp->fd6 != -1) {
+		dp->eqslot6[dp->n6] = s;
 		m = &dp->equeue6[dp->n6++];
-	else {
+	} else {
 		dp->stats.egress_send_error++;
 		return;
 	}
 	memset(m, 0, sizeof(*m));
+	s->src = ip->src;
+	s->to = ip->dst;
 	s->iov.iov_base = (void *)ip->l4;
 	s->iov.iov_len = ip->l4len;
 	m->msg_hdr.msg_name = &s->dst;
@@ -145,6 +266,10 @@ dp_egress_one(struct datapath *dp, struct dp_slot *s, uint8_t *buf,
 	}
 	port = track_egress(dp->table, (uint16_t)peer, &ip.dst, &sp,
 	    ip.l4len, &dp->stats);
+	/* The kernel answering an out-of-the-blue packet (cons draft 3). */
+	if (port == 0 && (port = track_reply_port(&dp->replies, &ip.src,
+	    &ip.dst, &sp, table_clock(dp->table))) != 0)
+		dp->stats.egress_ootb_reply++;
 	if (port == 0)
 		port = dp->conf->peers[peer].remote_port;
 	/* RFC 6951 5.7: addresses a NAT rewrites must not travel inside. */
@@ -315,6 +440,11 @@ dp_ingress_one(struct datapath *dp, int fd, unsigned int i)
 	case TRACK_DELIVER:
 		dp_deliver(dp, payload, len, &src, &dst, tos);
 		break;
+	case TRACK_DELIVER_OOTB:
+		track_reply_note(&dp->replies, &dst, &src, &sp, sport,
+		    table_clock(dp->table));
+		dp_deliver(dp, payload, len, &src, &dst, tos);
+		break;
 	case TRACK_DROP_VTAG:
 		dp->stats.ingress_bad_vtag++;
 		break;
@@ -352,6 +482,12 @@ dp_udp_cb(evutil_socket_t fd, short events, void *arg)
 	table_set_clock(dp->table, datapath_now());
 	for (round = 0; round < DP_BUDGET; round++) {
 		n = recvmmsg(fd, dp->imsg, DP_BATCH, MSG_DONTWAIT, NULL);
+		/*
+		 * Woken with nothing to read: an error is queued (recvmmsg
+		 * reports it once; the queue signals until drained).
+		 */
+		if (n <= 0 && (round == 0 || errno != EAGAIN))
+			dp_errqueue(dp, fd);
 		if (n <= 0)
 			break;
 		dp->stats.ingress_batches++;

@@ -15,8 +15,10 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "icmp.h"
 #include "stats.h"
 #include "table.h"
+#include "track.h"
 #include "tun.h"
 #include "udp.h"
 
@@ -45,7 +47,19 @@ struct datapath {
 	struct dp_slot		*eslot;
 	struct mmsghdr		 equeue4[DP_BATCH];
 	struct mmsghdr		 equeue6[DP_BATCH];
+	struct dp_slot		*eqslot4[DP_BATCH];
+	struct dp_slot		*eqslot6[DP_BATCH];
 	unsigned int		 n4, n6;
+
+	/* Out-of-the-blue replies: where the kernel's answers go. */
+	struct track_replies	 replies;
+
+	/* The error queue: a quote, the ICMP made of it, the last MTU a
+	   local EMSGSIZE gave. */
+	uint8_t			 errbuf[2048];
+	uint8_t			 icmpbuf[ICMP_MAXLEN];
+	uint32_t		 local_mtu;
+	struct ipaddr		 local_mtu_dst;
 
 	/* Ingress: recvmmsg() vectors. */
 	uint8_t			*ibuf;

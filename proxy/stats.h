@@ -21,6 +21,13 @@
 	X(ingress_ootb,		"delivered packets of no known association") \
 	X(egress_untracked,	"sent packets of no known association")	\
 	X(egress_stripped,	"INIT / INIT-ACK sent without addresses") \
+	X(egress_ootb_reply,	"out-of-the-blue replies sent to the port "	\
+	    "of the packet they answer")				\
+	X(icmp_received,	"ICMP errors read from the error queue")	\
+	X(icmp_translated,	"ICMP errors translated to the TUN")	\
+	X(icmp_local_errors,	"local errors (EMSGSIZE) on the error queue") \
+	X(egress_too_big_icmp,	"EMSGSIZE answered with fragmentation "	\
+	    "needed / packet too big on the TUN")			\
 	X(egress_batches,	"sendmmsg calls")			\
 	X(ingress_batches,	"recvmmsg calls with data")
 
@@ -43,7 +50,11 @@
 	X(ingress_bad_crc,	"CRC32c mismatch")			\
 	X(ingress_bad_vtag,	"verification tag of no association")	\
 	X(ingress_init_port,	"INIT of an association from a new port") \
-	X(ingress_tun_error,	"write to the TUN failed")
+	X(ingress_tun_error,	"write to the TUN failed")		\
+	X(icmp_unverified,	"ICMP error whose quote ties it to no "	\
+	    "association")						\
+	X(icmp_ignored,		"ICMP error of a type not translated")	\
+	X(icmp_tun_error,	"write of a translated ICMP to the TUN failed")
 
 struct stats {
 #define STATS_FIELD(name, desc)	uint64_t name;

@@ -187,7 +187,7 @@ track_unverified(struct table *tb, const struct ipaddr *peer,
 	if (table_lookup_addr(tb, sp->dport, sp->sport, peer) != NULL)
 		return TRACK_DROP_VTAG;
 	st->ingress_ootb++;
-	return TRACK_DELIVER;
+	return TRACK_DELIVER_OOTB;
 }
 
 /* Update the table for a packet from UDP; whether to deliver it. */
@@ -227,4 +227,79 @@ track_ingress(struct table *tb, uint16_t peer_id, const struct ipaddr *peer,
 	track_chunks(tb, a, sp);
 	table_touch(tb, a);
 	return TRACK_DELIVER;
+}
+
+/* The set of the reply map that holds a key. */
+static struct track_reply *
+track_reply_set(struct track_replies *rm, const struct ipaddr *local,
+    const struct ipaddr *peer, uint16_t lport, uint16_t pport)
+{
+	uint32_t	 h;
+
+	h = addr_hash(local, ((uint32_t)lport << 16) | pport);
+	h = addr_hash(peer, h);
+	return rm->r[h % TRACK_REPLY_SETS];
+}
+
+/* 1 if slot r holds the key and is young enough. */
+static int
+track_reply_match(const struct track_reply *r, const struct ipaddr *local,
+    const struct ipaddr *peer, uint16_t lport, uint16_t pport, uint32_t now)
+{
+	return r->udp_port != 0 && r->lport == lport && r->pport == pport &&
+	    now - r->at <= TRACK_REPLY_TTL && addr_equal(&r->local, local) &&
+	    addr_equal(&r->peer, peer);
+}
+
+/* Remember the UDP port an out-of-the-blue packet came from. */
+void
+track_reply_note(struct track_replies *rm, const struct ipaddr *local,
+    const struct ipaddr *peer, const struct sctp_pkt *sp, uint16_t sport,
+    uint32_t now)
+{
+	struct track_reply	*set, *r, *victim;
+	int			 i;
+
+	set = track_reply_set(rm, local, peer, sp->dport, sp->sport);
+	victim = &set[0];
+	for (i = 0; i < TRACK_REPLY_WAYS; i++) {
+		r = &set[i];
+		if (track_reply_match(r, local, peer, sp->dport, sp->sport,
+		    now)) {
+			victim = r;
+			break;
+		}
+		/* Free slots first, then the oldest. */
+		if (r->udp_port == 0 || (victim->udp_port != 0 &&
+		    r->seq < victim->seq))
+			victim = r;
+	}
+	victim->local = *local;
+	victim->peer = *peer;
+	victim->lport = sp->dport;
+	victim->pport = sp->sport;
+	victim->udp_port = sport;
+	victim->at = now;
+	victim->seq = ++rm->noted;
+}
+
+/* The UDP port a kernel's out-of-the-blue answer goes to, or 0. */
+uint16_t
+track_reply_port(struct track_replies *rm, const struct ipaddr *local,
+    const struct ipaddr *peer, const struct sctp_pkt *sp, uint32_t now)
+{
+	struct track_reply	*set;
+	int			 i;
+
+	if (sp->type != SCTP_ABORT && sp->type != SCTP_SHUTDOWN_COMPLETE)
+		return 0;
+	set = track_reply_set(rm, local, peer, sp->sport, sp->dport);
+	for (i = 0; i < TRACK_REPLY_WAYS; i++) {
+		if (track_reply_match(&set[i], local, peer, sp->sport,
+		    sp->dport, now)) {
+			rm->hits++;
+			return set[i].udp_port;
+		}
+	}
+	return 0;
 }

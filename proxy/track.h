@@ -22,6 +22,35 @@ enum track_verdict {
 	TRACK_DROP_VTAG,	/* tag matches none of the peer's assocs */
 	TRACK_ABORT_NEW_PORT,	/* INIT of an existing association from a
 				   new port: answer with ABORT, cause 14 */
+	TRACK_DELIVER_OOTB,	/* write it to the TUN; it is of no known
+				   association, the kernel may answer it
+				   (note the reply port: track_reply_note) */
+};
+
+/*
+ * The out-of-the-blue reply map (cons draft section 3): for a few seconds
+ * after an out-of-the-blue packet came in over UDP, the kernel's ABORT or
+ * SHUTDOWN-COMPLETE answering it goes back to the UDP port it came from.
+ * Fixed size, no allocation: TRACK_REPLY_WAYS-way sets indexed by a hash
+ * of the key, the oldest entry of a set overwritten.
+ */
+#define TRACK_REPLY_SETS	64
+#define TRACK_REPLY_WAYS	4
+#define TRACK_REPLY_TTL		5	/* seconds */
+
+struct track_reply {
+	struct ipaddr	local;		/* the local endpoint's address */
+	struct ipaddr	peer;
+	uint16_t	lport, pport;	/* SCTP ports */
+	uint16_t	udp_port;	/* 0: slot free */
+	uint32_t	at;		/* clock when noted */
+	uint64_t	seq;		/* order of notes: the oldest goes */
+};
+
+struct track_replies {
+	struct track_reply r[TRACK_REPLY_SETS][TRACK_REPLY_WAYS];
+	uint64_t	noted;		/* entries written */
+	uint64_t	hits;		/* replies sent to a noted port */
 };
 
 /* What the data path needs to answer an INIT from a new port. */
@@ -48,5 +77,21 @@ uint16_t track_egress(struct table *, uint16_t peer_id,
 enum track_verdict track_ingress(struct table *, uint16_t peer_id,
 	    const struct ipaddr *peer, const struct sctp_pkt *, size_t len,
 	    uint16_t sport, struct track_abort *, struct stats *);
+
+/*
+ * An out-of-the-blue packet (TRACK_DELIVER_OOTB) from peer:sport to local:
+ * remember where an answer must go.  now is the table clock.
+ */
+void	track_reply_note(struct track_replies *, const struct ipaddr *local,
+	    const struct ipaddr *peer, const struct sctp_pkt *, uint16_t sport,
+	    uint32_t now);
+
+/*
+ * An egress packet of no known association from local to peer: if it is
+ * an ABORT or SHUTDOWN-COMPLETE answering a noted packet, the UDP port
+ * that packet came from (counted in hits), else 0.
+ */
+uint16_t track_reply_port(struct track_replies *, const struct ipaddr *local,
+	    const struct ipaddr *peer, const struct sctp_pkt *, uint32_t now);
 
 #endif

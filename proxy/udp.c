@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <linux/errqueue.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -50,6 +51,7 @@ udp_open4(uint16_t port, const char **cause)
 	}
 	if (udp_setopt(fd, IPPROTO_IP, IP_PKTINFO, 1) == -1 ||
 	    udp_setopt(fd, IPPROTO_IP, IP_RECVTOS, 1) == -1 ||
+	    udp_setopt(fd, IPPROTO_IP, IP_RECVERR, 1) == -1 ||
 	    udp_setopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO) == -1) {
 		*cause = "setsockopt on the IPv4 UDP socket";
 		close(fd);
@@ -82,6 +84,7 @@ udp_open6(uint16_t port, const char **cause)
 	if (udp_setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1) == -1 ||
 	    udp_setopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) == -1 ||
 	    udp_setopt(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, 1) == -1 ||
+	    udp_setopt(fd, IPPROTO_IPV6, IPV6_RECVERR, 1) == -1 ||
 	    udp_setopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
 	    IPV6_PMTUDISC_DO) == -1 ||
 	    udp_setopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, 1) == -1) {
@@ -111,6 +114,7 @@ udp_open(struct udp *u, uint16_t port, const char **cause)
 	const char	*cause6 = NULL;
 
 	u->port = port;
+	u->probe4 = u->probe6 = -1;
 	u->fd4 = udp_open4(port, cause);
 	if (u->fd4 == -1 && errno != EAFNOSUPPORT)
 		return -1;
@@ -135,7 +139,11 @@ udp_close(struct udp *u)
 		close(u->fd4);
 	if (u->fd6 != -1)
 		close(u->fd6);
-	u->fd4 = u->fd6 = -1;
+	if (u->probe4 != -1)
+		close(u->probe4);
+	if (u->probe6 != -1)
+		close(u->probe6);
+	u->fd4 = u->fd6 = u->probe4 = u->probe6 = -1;
 }
 
 /* Append one control message to buf at *off. */
@@ -216,4 +224,90 @@ udp_cmsg_parse(struct msghdr *msg, struct ipaddr *dst, uint8_t *tos)
 		}
 	}
 	return found ? 0 : -1;
+}
+
+/* Fill e from the extended error control message of an error. */
+static int
+udp_error_cmsg(struct msghdr *msg, struct udp_error *e)
+{
+	struct cmsghdr		*cm;
+	struct sock_extended_err ee;
+
+	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
+		if (!((cm->cmsg_level == IPPROTO_IP &&
+		    cm->cmsg_type == IP_RECVERR) ||
+		    (cm->cmsg_level == IPPROTO_IPV6 &&
+		    cm->cmsg_type == IPV6_RECVERR)) ||
+		    cm->cmsg_len < CMSG_LEN(sizeof(ee)))
+			continue;
+		memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+		e->err = (int)ee.ee_errno;
+		e->origin = ee.ee_origin;
+		e->type = ee.ee_type;
+		e->code = ee.ee_code;
+		e->info = ee.ee_info;
+		return 0;
+	}
+	return -1;
+}
+
+/* Read one message of fd's error queue. */
+int
+udp_read_error(int fd, uint8_t *buf, size_t bufsize, struct udp_error *e)
+{
+	uint8_t			 cmsg[UDP_ERR_CMSG_SPACE];
+	struct sockaddr_storage	 ss;
+	struct iovec		 iov;
+	struct msghdr		 msg;
+	uint8_t			 tos;
+	ssize_t			 n;
+
+	memset(e, 0, sizeof(*e));
+	memset(&msg, 0, sizeof(msg));
+	memset(&ss, 0, sizeof(ss));
+	iov.iov_base = buf;
+	iov.iov_len = bufsize;
+	msg.msg_name = &ss;
+	msg.msg_namelen = sizeof(ss);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cmsg;
+	msg.msg_controllen = sizeof(cmsg);
+	do
+		n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return -1;
+	e->qlen = (size_t)n;
+	if (udp_error_cmsg(&msg, e) == -1 ||
+	    addr_from_sockaddr(&e->dst, &e->dport,
+	    (struct sockaddr *)&ss) == -1) {
+		e->origin = SO_EE_ORIGIN_NONE;
+		return 0;
+	}
+	e->has_local = udp_cmsg_parse(&msg, &e->local, &tos) == 0;
+	return 0;
+}
+
+/* The path MTU towards dst: connect a kept probe socket, ask the route. */
+uint32_t
+udp_path_mtu(struct udp *u, const struct ipaddr *dst)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl, ol;
+	int			*fd, mtu = 0;
+
+	fd = dst->family == AF_INET ? &u->probe4 : &u->probe6;
+	if (*fd == -1)
+		*fd = socket(dst->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (*fd == -1)
+		return 0;
+	sl = addr_to_sockaddr(dst, u->port, &ss);
+	ol = sizeof(mtu);
+	if (connect(*fd, (struct sockaddr *)&ss, sl) == -1 ||
+	    (dst->family == AF_INET ?
+	    getsockopt(*fd, IPPROTO_IP, IP_MTU, &mtu, &ol) :
+	    getsockopt(*fd, IPPROTO_IPV6, IPV6_MTU, &mtu, &ol)) == -1)
+		return 0;
+	return mtu > 0 ? (uint32_t)mtu : 0;
 }

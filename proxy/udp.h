@@ -15,6 +15,21 @@ struct udp {
 	int		fd4;	/* -1 if IPv4 is not available */
 	int		fd6;	/* -1 if IPv6 is not available */
 	uint16_t	port;
+	int		probe4;	/* path MTU probes, opened on first use */
+	int		probe6;
+};
+
+/* One message of a socket's error queue (IP_RECVERR / IPV6_RECVERR). */
+struct udp_error {
+	int		 err;		/* ee_errno */
+	uint8_t		 origin;	/* SO_EE_ORIGIN_* */
+	uint8_t		 type, code;	/* ICMP type and code */
+	uint32_t	 info;		/* the MTU of a too-big error */
+	struct ipaddr	 dst;		/* where the failed datagram went */
+	uint16_t	 dport;		/* its UDP destination port */
+	struct ipaddr	 local;		/* its source (PKTINFO), if has_local */
+	int		 has_local;
+	size_t		 qlen;		/* bytes quoted after its UDP header */
 };
 
 /* Room for the control messages udp_cmsg_build() writes or a receive
@@ -34,5 +49,20 @@ size_t	udp_cmsg_build(void *buf, const struct ipaddr *src, uint8_t tos);
  * address and TOS.  Returns 0, or -1 if there was no PKTINFO.
  */
 int	udp_cmsg_parse(struct msghdr *, struct ipaddr *dst, uint8_t *tos);
+
+/* Room for the control messages of an error-queue message. */
+#define UDP_ERR_CMSG_SPACE	256
+
+/*
+ * Read one message from fd's error queue: the quoted payload goes to buf.
+ * Returns 0, or -1 with errno (EAGAIN when the queue is empty).
+ */
+int	udp_read_error(int fd, uint8_t *buf, size_t bufsize,
+	    struct udp_error *);
+/*
+ * The path MTU the kernel knows towards dst, from a connected probe socket
+ * opened once per family and kept; 0 if unknown.
+ */
+uint32_t udp_path_mtu(struct udp *, const struct ipaddr *dst);
 
 #endif
