@@ -80,8 +80,12 @@ sctptund_prefix_route(struct sctptund *d, const struct prefix *p)
 	const char	*cause;
 	char		 buf[ADDR_STRLEN];
 
-	if (nl_route_src(d->nl, &p->addr, &src) == -1)
+	if (nl_route_src(d->nl, &p->addr, &src) == -1) {
+		log_warnx("no route to %s in the main table: its paths will "
+		    "use the default source address",
+		    prefix_ntop(p, buf, sizeof(buf)));
 		return;
+	}
 	if (nl_route_add(d->nl, p, d->tun.ifindex, d->conf->tun_table, &src,
 	    &cause) == -1)
 		fatalx("route for %s in table %u: %s",

@@ -10,6 +10,10 @@
 #   topo_nat         A (veth0) <-> (veth-a) R (veth-b) <-> B (veth0)
 #                    A 198.51.100.1/24 2001:db8:a::1/64, gw .254 / ::254
 #                    B 203.0.113.2/24 2001:db8:b::2/64, gw .254 / ::254
+#   topo_dual        A (veth1) <-> B (veth1) and A (veth2) <-> B (veth2):
+#                    two independent links, one subnet each
+#                    link 1: A 192.0.2.1/24 2001:db8:1::1/64, B .2 / ::2
+#                    link 2: A 198.51.100.1/24 2001:db8:2::1/64, B .2 / ::2
 #   topo_nat_masquerade [FLAGS]  R masquerades A's traffic leaving to B,
 #                    IPv4 and IPv6, FLAGS default "fully-random"
 #   topo_nat_flush   drop R's NAT mappings (conntrack -F, else by deleting
@@ -21,6 +25,12 @@
 #                    forwarded on the links
 #   topo_udp_count PORT [NS...]  their number (a forwarded packet counts at
 #                    the sender and again at the router)
+#   topo_count_rule NS TAG CHAIN RULE  add "RULE comment TAG" (RULE should
+#                    hold a counter) to CHAIN (output input forward) of NS
+#   topo_rule_count TAG [NS...]  the packets those rules counted
+#   topo_link_block NS IFNAME [RULE]  drop what arrives on IFNAME in NS
+#                    (default: everything; RULE e.g. "udp dport 9899"),
+#                    counted; topo_link_unblock NS IFNAME lifts it
 #   in_ns NS CMD...  run CMD in NS
 #   wait_until SECS CMD..., wait_sctp_listen NS PORT [SECS],
 #   wait_udp_listen NS PORT [SECS], wait_tcp_listen NS PORT [SECS]
@@ -31,7 +41,9 @@
 #   bg_stop PID                kill it
 #
 # Addresses are exported as TOPO_A4, TOPO_A6, TOPO_B4, TOPO_B6 and, with a
-# router, TOPO_RA4, TOPO_RA6 (A side), TOPO_RB4, TOPO_RB6 (B side).
+# router, TOPO_RA4, TOPO_RA6 (A side), TOPO_RB4, TOPO_RB6 (B side); with
+# topo_dual those are link 1's, and TOPO_A4_2, TOPO_A6_2, TOPO_B4_2,
+# TOPO_B6_2 link 2's.
 
 declare -F at_exit >/dev/null || . "${T_LIB:-$(dirname "${BASH_SOURCE[0]}")}/tap.sh"
 
@@ -152,6 +164,22 @@ topo_nat() {
 	TOPO_RB4=203.0.113.254 TOPO_RB6=2001:db8:b::254
 }
 
+# A and B on two independent links (multihoming), no routes between them.
+topo_dual() {
+	topo__ns_add "$NS_A" && topo__ns_add "$NS_B" &&
+	    topo__veth "$NS_A" veth1 "$NS_B" veth1 &&
+	    topo__veth "$NS_A" veth2 "$NS_B" veth2 &&
+	    topo__addr "$NS_A" veth1 192.0.2.1/24 2001:db8:1::1/64 &&
+	    topo__addr "$NS_B" veth1 192.0.2.2/24 2001:db8:1::2/64 &&
+	    topo__addr "$NS_A" veth2 198.51.100.1/24 2001:db8:2::1/64 &&
+	    topo__addr "$NS_B" veth2 198.51.100.2/24 2001:db8:2::2/64 ||
+	    return 1
+	TOPO_A4=192.0.2.1 TOPO_A6=2001:db8:1::1
+	TOPO_B4=192.0.2.2 TOPO_B6=2001:db8:1::2
+	TOPO_A4_2=198.51.100.1 TOPO_A6_2=2001:db8:2::1
+	TOPO_B4_2=198.51.100.2 TOPO_B6_2=2001:db8:2::2
+}
+
 # Masquerade what leaves R towards B, with random source ports.
 topo_nat_masquerade() {
 	local flags=${1:-fully-random}
@@ -262,6 +290,43 @@ topo_udp_count() {
 		set -- "${TOPO_NSES[@]}"
 	fi
 	topo__count "st-udp-$port" "$@"
+}
+
+# Add one rule tagged TAG to CHAIN of the st_guard table in NS.
+topo_count_rule() {
+	local ns=$1 tag=$2 chain=$3 rule=$4
+	{ topo__guard_table
+	  echo "add rule inet st_guard $chain $rule comment \"$tag\""
+	} | in_ns "$ns" nft -f -
+}
+
+# The packets counted by the rules tagged TAG, in the namespaces or all.
+topo_rule_count() {
+	local tag=$1
+	shift
+	if [ $# -eq 0 ]; then
+		set -- "${TOPO_NSES[@]}"
+	fi
+	topo__count "$tag" "$@"
+}
+
+# Drop (and count) what arrives on IFNAME in NS: a path that fails
+# silently, the sender's packets leave and are lost.
+topo_link_block() {
+	local ns=$1 ifn=$2 rule=${3:-}
+	in_ns "$ns" nft -f - <<-EOF
+	table inet st_block_$ifn {
+		chain pre {
+			type filter hook prerouting priority -300; policy accept;
+			iifname "$ifn" $rule counter drop
+		}
+	}
+	EOF
+}
+
+# Lift topo_link_block.
+topo_link_unblock() {
+	in_ns "$1" nft delete table inet "st_block_$2"
 }
 
 # Poll a command every 0.1 s until it succeeds or SECS pass.
