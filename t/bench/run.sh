@@ -11,7 +11,7 @@
 #
 # It prints figures and sets no thresholds: the exit status is 1 only if a
 # benchmark could not run.  Environment: BENCH_ROUNDS (5), BENCH_SECONDS
-# (5), BENCH_ECHO_COUNT (2000), BENCH_PACKETS (20000), BENCH_SIZES
+# (5), BENCH_ECHO_COUNT (1000), BENCH_PACKETS (20000), BENCH_SIZES
 # ("100 1000"), BENCH_ONLY (throughput or cpu), SCTPTUN_TEST_ENV (host or
 # vm, as for the scenarios), VM_TIMEOUT, VM_SMP.
 
@@ -24,7 +24,7 @@ fi
 
 rounds=${BENCH_ROUNDS:-5}
 secs=${BENCH_SECONDS:-5}
-necho=${BENCH_ECHO_COUNT:-2000}
+necho=${BENCH_ECHO_COUNT:-1000}
 bench=$top_srcdir/t/bench
 status=0
 t0=$(date +%s)

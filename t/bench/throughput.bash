@@ -13,7 +13,7 @@
 # Then the median, min-max and the ratios of medians.
 #
 # Arguments (the VM passes no BENCH_* variables in): ROUNDS (5), SECONDS
-# per iperf3 run (5), ECHO_COUNT (2000); else BENCH_ROUNDS, BENCH_SECONDS,
+# per iperf3 run (5), ECHO_COUNT (1000); else BENCH_ROUNDS, BENCH_SECONDS,
 # BENCH_ECHO_COUNT.  Exit status 1 only if some metric got no figure at
 # all for some mode.
 . "$T_LIB/tap.sh"
@@ -22,7 +22,7 @@
 
 rounds=${1:-${BENCH_ROUNDS:-5}}
 secs=${2:-${BENCH_SECONDS:-5}}
-necho=${3:-${BENCH_ECHO_COUNT:-2000}}
+necho=${3:-${BENCH_ECHO_COUNT:-1000}}
 modes="native kernel sctptun"
 metrics="a2b b2a rr"
 results=$T_WORK/results		# lines: metric mode round value
@@ -41,8 +41,16 @@ mode_up() {
 	case $1 in
 	native) return 0 ;;
 	kernel) mode_kernel_encap 9899 && wait_udp_listen "$NS_B" 9899 5 ;;
-	sctptun) stun_start "$NS_A" a && stun_start "$NS_B" b ;;
+	sctptun) stun_start "$NS_A" a && stun_start "$NS_B" b &&
+	    MODE_T0=$(date +%s%N) ;;
 	esac
+}
+
+# On-CPU nanoseconds of process $1 so far (user + kernel), or 0.
+cpu_ns() {
+	local ns
+	read -r ns _ < "/proc/$1/schedstat" 2>/dev/null
+	echo "${ns:-0}"
 }
 
 # The non-zero drop (and untracked) counters of daemon $1.
@@ -56,14 +64,19 @@ stun_drops() {
 
 # Tear a mode down; for sctptun, show the daemons' counters first.
 mode_down() {
-	local n
+	local n wall rx tx cpu
 	case $1 in
 	kernel) mode_kernel_encap 0 ;;
 	sctptun)
+		wall=$((($(date +%s%N) - MODE_T0) / 1000000))
 		for n in a b; do
-			echo "    sctptund $n: udp_rx $(stun_ctl $n -j show stats |
-			    json_num udp_rx_packets), udp_tx $(stun_ctl $n -j \
-			    show stats | json_num udp_tx_packets);" \
+			stun_ctl $n -j show stats > "$T_WORK/$n.stats"
+			rx=$(json_num udp_rx_packets < "$T_WORK/$n.stats")
+			tx=$(json_num udp_tx_packets < "$T_WORK/$n.stats")
+			cpu=$(cpu_ns "$(stun_pid $n)")
+			echo "    sctptund $n: udp_rx $rx, udp_tx $tx, on-CPU" \
+			    "$((cpu / 1000000)) ms of $wall ms" \
+			    "($((cpu / 1000 / (rx + tx + 1))) us/packet);" \
 			    "drops: $(stun_drops $n)"
 		done
 		stun_stop a
