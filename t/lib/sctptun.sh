@@ -20,7 +20,7 @@ stun_conf() {
 	cat > "$T_WORK/$name.conf" <<-EOC
 	udp_port = ${STUN_UDP_PORT:-9899};
 	tun = { name = "sctptun0"; mtu = ${STUN_MTU:-0}; table = 9899; rule_priority = 9899; };
-	peers = ( { name = "far"; prefixes = [ $list ]; remote_port = ${STUN_REMOTE_PORT:-9899}; } );
+	peers = ( { name = "far"; prefixes = [ $list ]; remote_port = ${STUN_REMOTE_PORT:-9899}; strip_addresses = ${STUN_STRIP:-false}; } );
 	limits = { associations = 1024; embryonic = 64; idle_timeout = 600; };
 	control = { socket = "$T_WORK/$name.sock"; };
 	log = { level = "${STUN_LOG_LEVEL:-info}"; };
