@@ -2,6 +2,7 @@
 # scenario namespaces.  Needs tap.sh and topo.sh sourced first, and the
 # harness's variables SCTPTUND, SCTPTUNCTL, SCTP_ECHO, T_WORK.
 #
+#   stun_direct_addrs FAM        A, B and plen of topo_direct for IPv4/6
 #   stun_conf NAME PREFIX...     write $T_WORK/NAME.conf for those peers
 #   stun_start NS NAME           run sctptund NAME in NS; wait until ready
 #   stun_stop NAME               SIGTERM it; wait for it to exit
@@ -9,6 +10,16 @@
 #   json_num KEY                 first numeric value of "KEY" on stdin
 #   kernel_encap NS              switch on the kernel's own RFC 6951 in NS
 #   echo_server NS NAME ARGS...  start sctp_echo server in the background
+
+# After topo_direct: A, B (addresses of family FAM, 4 or 6) and plen (the
+# host prefix length for them).
+stun_direct_addrs() {
+	if [ "$1" = 6 ]; then
+		A=$TOPO_A6 B=$TOPO_B6 plen=128
+	else
+		A=$TOPO_A4 B=$TOPO_B4 plen=32
+	fi
+}
 
 # A configuration for daemon NAME with one peer holding the prefixes.
 stun_conf() {

@@ -6,13 +6,8 @@
 . "$T_LIB/sctptun.sh"
 
 fam=${1:-4}
-if [ "$fam" = 6 ]; then
-	A=2001:db8:1::1 B=2001:db8:1::2 plen=128
-else
-	A=192.0.2.1 B=192.0.2.2 plen=32
-fi
-
 topo_direct
+stun_direct_addrs "$fam"
 topo_block_native_sctp
 kernel_encap "$NS_B"
 stun_conf a "$B/$plen"
