@@ -18,6 +18,10 @@
 #define IP4_DF			0x4000
 /* MF and the fragment offset. */
 #define IP4_FRAG_MASK		0x3fff
+#define IP4_MF			0x2000
+#define IP4_OFF_MASK		0x1fff
+#define IP6_FRAGHDR_LEN		8
+#define IP_MAXLEN		0xffff
 #define IP_DEFAULT_TTL		64
 #define IP6_MAX_EXTHDRS		8
 
@@ -180,6 +184,98 @@ ip_parse(const uint8_t *buf, size_t len, struct ip_pkt *pkt)
 	default:
 		return IP_ERR_VERSION;
 	}
+}
+
+/* Check what IPv4 and IPv6 fragments have in common; IP_OK or an error. */
+static int
+ip_frag_check(const struct ip_frag *f, size_t before)
+{
+	if (f->len == 0 || (f->more && f->len % 8 != 0))
+		return IP_ERR_BADFRAG;
+	if (before + f->offset + f->len > IP_MAXLEN)
+		return IP_ERR_BADFRAG;
+	return IP_OK;
+}
+
+/* The fragment fields of an IPv4 header ip_parse() already checked. */
+static int
+ip_frag4(const uint8_t *buf, struct ip_pkt *pkt, struct ip_frag *f)
+{
+	size_t		hdrlen = (size_t)(buf[0] & 0x0f) * 4;
+	uint16_t	fo = ip_get16(buf + 6);
+
+	addr_set4(&pkt->src, buf + 12);
+	addr_set4(&pkt->dst, buf + 16);
+	pkt->tos = buf[1];
+	pkt->ttl = buf[8];
+	pkt->proto = buf[9];
+	pkt->hdrlen = (uint16_t)hdrlen;
+	pkt->l4 = buf + hdrlen;
+	pkt->l4len = ip_get16(buf + 2) - hdrlen;
+	f->id = ip_get16(buf + 4);
+	f->offset = (uint32_t)(fo & IP4_OFF_MASK) * 8;
+	f->more = (fo & IP4_MF) != 0;
+	f->proto = pkt->proto;
+	f->data = pkt->l4;
+	f->len = pkt->l4len;
+	return ip_frag_check(f, hdrlen);
+}
+
+/*
+ * The fragment header of an IPv6 packet ip_parse() called a fragment: the
+ * walk stops at it again.  The whole packet's unfragmentable headers are
+ * the ones in front of it, less the fragment header itself.
+ */
+static int
+ip_frag6(const uint8_t *buf, struct ip_pkt *pkt, struct ip_frag *f)
+{
+	size_t		end, off = IPV6_HDRLEN;
+	uint16_t	fo;
+	uint8_t		nh = buf[6];
+
+	end = IPV6_HDRLEN + (size_t)ip_get16(buf + 4);
+	if (ip_walk6(buf, end, &nh, &off) != IP_ERR_FRAGMENT)
+		return IP_ERR_EXTHDR;
+	if (end - off < IP6_FRAGHDR_LEN)
+		return IP_ERR_EXTHDR;
+	addr_set6(&pkt->src, buf + 8);
+	addr_set6(&pkt->dst, buf + 24);
+	pkt->tos = (uint8_t)((buf[0] & 0x0f) << 4 | buf[1] >> 4);
+	pkt->ttl = buf[7];
+	pkt->proto = buf[off];
+	pkt->hdrlen = (uint16_t)(off + IP6_FRAGHDR_LEN);
+	pkt->l4 = buf + off + IP6_FRAGHDR_LEN;
+	pkt->l4len = end - off - IP6_FRAGHDR_LEN;
+	fo = ip_get16(buf + off + 2);
+	f->offset = (uint32_t)(fo >> 3) * 8;
+	f->more = fo & 1;
+	f->id = (uint32_t)ip_get16(buf + off + 4) << 16 |
+	    ip_get16(buf + off + 6);
+	f->proto = pkt->proto;
+	f->data = pkt->l4;
+	f->len = pkt->l4len;
+	return ip_frag_check(f, off - IPV6_HDRLEN);
+}
+
+/* Parse a fragment; see ippkt.h. */
+int
+ip_parse_fragment(const uint8_t *buf, size_t len, struct ip_pkt *pkt,
+    struct ip_frag *f)
+{
+	int	rc;
+
+	memset(f, 0, sizeof(*f));
+	if ((rc = ip_parse(buf, len, pkt)) != IP_ERR_FRAGMENT)
+		return rc == IP_OK ? IP_ERR_NOT_FRAGMENT : rc;
+	if (buf[0] >> 4 == 4)
+		rc = ip_frag4(buf, pkt, f);
+	else
+		rc = ip_frag6(buf, pkt, f);
+	if (rc != IP_OK) {
+		memset(pkt, 0, sizeof(*pkt));
+		memset(f, 0, sizeof(*f));
+	}
+	return rc;
 }
 
 /* Write a 20-byte IPv4 header ending at end. */

@@ -25,6 +25,8 @@ enum ip_error {
 	IP_ERR_FRAGMENT = -3,	/* a fragment (MF or offset, or IPv6 frag hdr) */
 	IP_ERR_EXTHDR = -4,	/* malformed or unsupported extension header */
 	IP_ERR_CHECKSUM = -5,	/* IPv4 header checksum wrong */
+	IP_ERR_NOT_FRAGMENT = -6, /* ip_parse_fragment(): a whole packet */
+	IP_ERR_BADFRAG = -7,	/* fragment with impossible offset / length */
 };
 
 struct ip_pkt {
@@ -44,6 +46,27 @@ struct ip_pkt {
  * IP_ERR_FRAGMENT.  Bytes after the length the header gives are ignored.
  */
 int	ip_parse(const uint8_t *, size_t, struct ip_pkt *);
+
+/* What a fragment adds to its struct ip_pkt (ip_parse_fragment()). */
+struct ip_frag {
+	uint32_t	 id;		/* IPv4: 16 bits; IPv6: 32 bits */
+	uint32_t	 offset;	/* of data in the whole payload, bytes */
+	int		 more;		/* MF / M: not the last fragment */
+	uint8_t		 proto;		/* of the whole packet (IPv6: the
+					   fragment header's next header) */
+	const uint8_t	*data;		/* this fragment's part of the payload */
+	size_t		 len;
+};
+
+/*
+ * Parse a packet that ip_parse() calls IP_ERR_FRAGMENT.  Returns IP_OK and
+ * fills pkt (src, dst, tos, ttl, hdrlen; proto, l4 and l4len as in frag)
+ * and frag; IP_ERR_NOT_FRAGMENT for a whole packet; IP_ERR_BADFRAG for an
+ * empty fragment, a non-last one whose length is not a multiple of 8, or
+ * one that ends past 65535 bytes of IP packet; else what ip_parse() says.
+ */
+int	ip_parse_fragment(const uint8_t *, size_t, struct ip_pkt *,
+	    struct ip_frag *);
 
 /*
  * Write an IP header for a payload of paylen bytes so that it ends exactly

@@ -39,6 +39,30 @@ datapath_now(void)
 	return (uint32_t)ts.tv_sec;
 }
 
+/* Milliseconds since an arbitrary start, monotonic: the reassembly clock. */
+static uint64_t
+dp_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Copy the reassembly counters into the daemon's. */
+static void
+dp_reasm_stats(struct datapath *dp)
+{
+	const struct reasm_stats *rs = reasm_stats(dp->reasm);
+
+	dp->stats.egress_frag_dropped = rs->duplicate + rs->frags_lost;
+	dp->stats.egress_frag_duplicate = rs->duplicate;
+	dp->stats.egress_frag_overlap = rs->overlap;
+	dp->stats.egress_frag_too_long = rs->too_long;
+	dp->stats.egress_frag_timeout = rs->timeout;
+	dp->stats.egress_frag_evicted = rs->evicted;
+}
+
 /* Count the failure of one send by errno. */
 static void
 dp_count_send_error(struct datapath *dp, int err)
@@ -204,6 +228,24 @@ dp_flush(struct datapath *dp)
 	dp->n4 = dp->n6 = 0;
 }
 
+/* Point a message at the SCTP packet of slot, for dst:port from src. */
+static void
+dp_msg_fill(struct dp_slot *s, struct msghdr *msg, const struct ip_pkt *ip,
+    uint16_t port)
+{
+	memset(msg, 0, sizeof(*msg));
+	s->src = ip->src;
+	s->to = ip->dst;
+	s->iov.iov_base = (void *)ip->l4;
+	s->iov.iov_len = ip->l4len;
+	msg->msg_name = &s->dst;
+	msg->msg_namelen = addr_to_sockaddr(&ip->dst, port, &s->dst);
+	msg->msg_iov = &s->iov;
+	msg->msg_iovlen = 1;
+	msg->msg_control = s->cmsg;
+	msg->msg_controllen = udp_cmsg_build(s->cmsg, &ip->src, ip->tos);
+}
+
 /* Queue the SCTP packet of slot for the peer at dst:port from src. */
 static void
 dp_enqueue(struct datapath *dp, struct dp_slot *s, const struct ip_pkt *ip,
@@ -222,17 +264,112 @@ dp_enqueue(struct datapath *dp, struct dp_slot *s, const struct ip_pkt *ip,
 		return;
 	}
 	memset(m, 0, sizeof(*m));
-	s->src = ip->src;
-	s->to = ip->dst;
-	s->iov.iov_base = (void *)ip->l4;
-	s->iov.iov_len = ip->l4len;
-	m->msg_hdr.msg_name = &s->dst;
-	m->msg_hdr.msg_namelen = addr_to_sockaddr(&ip->dst, port, &s->dst);
-	m->msg_hdr.msg_iov = &s->iov;
-	m->msg_hdr.msg_iovlen = 1;
-	m->msg_hdr.msg_control = s->cmsg;
-	m->msg_hdr.msg_controllen = udp_cmsg_build(s->cmsg, &ip->src,
-	    ip->tos);
+	dp_msg_fill(s, &m->msg_hdr, ip, port);
+}
+
+/*
+ * Send a reassembled packet at once, letting the outer packet fragment:
+ * the kernel fragmented it, so it allowed that.  What the batch queued so
+ * far goes first, to keep the order.
+ */
+static void
+dp_send_fragok(struct datapath *dp, struct dp_slot *s, const struct ip_pkt *ip,
+    uint16_t port)
+{
+	struct msghdr	 msg;
+	int		 fd;
+	ssize_t		 n;
+
+	fd = ip->dst.family == AF_INET ? dp->udp->fd4 : dp->udp->fd6;
+	if (fd == -1) {
+		dp->stats.egress_send_error++;
+		return;
+	}
+	dp_flush(dp);
+	dp_msg_fill(s, &msg, ip, port);
+	if ((n = udp_send_fragok(fd, ip->dst.family, &msg)) == -1) {
+		dp_count_send_error(dp, errno);
+		return;
+	}
+	dp->stats.egress_reassembled++;
+	dp->stats.udp_tx_packets++;
+	dp->stats.udp_tx_bytes += (uint64_t)n;
+}
+
+/*
+ * An SCTP packet read from the TUN, or reassembled (fragok): track it and
+ * send it.  l4 is ip->l4, writable.
+ */
+static void
+dp_egress_sctp(struct datapath *dp, struct dp_slot *s, uint8_t *l4,
+    struct ip_pkt *ip, int fragok)
+{
+	struct sctp_pkt	 sp;
+	int		 peer;
+	uint16_t	 port;
+
+	if (ip->proto != IPPROTO_SCTP_NUM) {
+		dp->stats.egress_not_sctp++;
+		return;
+	}
+	if (sctp_parse(ip->l4, ip->l4len, &sp) != SCTP_OK) {
+		dp->stats.egress_bad_sctp++;
+		return;
+	}
+	if ((peer = config_match_peer(dp->conf, &ip->dst)) == -1) {
+		dp->stats.egress_no_peer++;
+		return;
+	}
+	port = track_egress(dp->table, (uint16_t)peer, &ip->dst, &sp,
+	    ip->l4len, &dp->stats);
+	/* The kernel answering an out-of-the-blue packet (cons draft 3). */
+	if (port == 0 && (port = track_reply_port(&dp->replies, &ip->src,
+	    &ip->dst, &sp, table_clock(dp->table))) != 0)
+		dp->stats.egress_ootb_reply++;
+	if (port == 0)
+		port = dp->conf->peers[peer].remote_port;
+	/* RFC 6951 5.7: addresses a NAT rewrites must not travel inside. */
+	if (dp->conf->peers[peer].strip_addresses &&
+	    (sp.type == SCTP_INIT || sp.type == SCTP_INIT_ACK)) {
+		ip->l4len = sctp_strip_addrs(l4, ip->l4len);
+		dp->stats.egress_stripped++;
+	}
+	if (fragok)
+		dp_send_fragok(dp, s, ip, port);
+	else
+		dp_enqueue(dp, s, ip, port);
+}
+
+/*
+ * An IP fragment from the TUN.  Fragments of SCTP are reassembled (the
+ * kernel sends them right after a path MTU drop); others are dropped.
+ */
+static void
+dp_egress_fragment(struct datapath *dp, struct dp_slot *s, uint8_t *buf,
+    size_t len)
+{
+	struct ip_pkt	 ip;
+	struct ip_frag	 frag;
+	struct reasm_out out;
+	int		 r;
+
+	if (ip_parse_fragment(buf, len, &ip, &frag) != IP_OK ||
+	    frag.proto != IPPROTO_SCTP_NUM) {
+		dp->stats.egress_fragment++;
+		return;
+	}
+	dp->stats.egress_fragments++;
+	r = reasm_add(dp->reasm, &ip, &frag, dp_now_ms(), &out);
+	dp_reasm_stats(dp);
+	if (r != REASM_DONE)
+		return;
+	ip.src = out.src;
+	ip.dst = out.dst;
+	ip.tos = out.tos;
+	ip.proto = out.proto;
+	ip.l4 = out.data;
+	ip.l4len = out.len;
+	dp_egress_sctp(dp, s, out.data, &ip, 1);
 }
 
 /* One packet read from the TUN: check it, track it, queue it. */
@@ -241,44 +378,16 @@ dp_egress_one(struct datapath *dp, struct dp_slot *s, uint8_t *buf,
     size_t len)
 {
 	struct ip_pkt	 ip;
-	struct sctp_pkt	 sp;
-	int		 r, peer;
-	uint16_t	 port;
+	int		 r;
 
 	if ((r = ip_parse(buf, len, &ip)) != IP_OK) {
 		if (r == IP_ERR_FRAGMENT)
-			dp->stats.egress_fragment++;
+			dp_egress_fragment(dp, s, buf, len);
 		else
 			dp->stats.egress_bad_ip++;
 		return;
 	}
-	if (ip.proto != IPPROTO_SCTP_NUM) {
-		dp->stats.egress_not_sctp++;
-		return;
-	}
-	if (sctp_parse(ip.l4, ip.l4len, &sp) != SCTP_OK) {
-		dp->stats.egress_bad_sctp++;
-		return;
-	}
-	if ((peer = config_match_peer(dp->conf, &ip.dst)) == -1) {
-		dp->stats.egress_no_peer++;
-		return;
-	}
-	port = track_egress(dp->table, (uint16_t)peer, &ip.dst, &sp,
-	    ip.l4len, &dp->stats);
-	/* The kernel answering an out-of-the-blue packet (cons draft 3). */
-	if (port == 0 && (port = track_reply_port(&dp->replies, &ip.src,
-	    &ip.dst, &sp, table_clock(dp->table))) != 0)
-		dp->stats.egress_ootb_reply++;
-	if (port == 0)
-		port = dp->conf->peers[peer].remote_port;
-	/* RFC 6951 5.7: addresses a NAT rewrites must not travel inside. */
-	if (dp->conf->peers[peer].strip_addresses &&
-	    (sp.type == SCTP_INIT || sp.type == SCTP_INIT_ACK)) {
-		ip.l4len = sctp_strip_addrs(buf + (ip.l4 - buf), ip.l4len);
-		dp->stats.egress_stripped++;
-	}
-	dp_enqueue(dp, s, &ip, port);
+	dp_egress_sctp(dp, s, buf + (ip.l4 - buf), &ip, 0);
 }
 
 /* Read up to a batch of packets from the TUN; returns how many. */
@@ -507,6 +616,8 @@ dp_tick_cb(evutil_socket_t fd, short events, void *arg)
 	struct datapath	*dp = arg;
 
 	table_set_clock(dp->table, datapath_now());
+	(void)reasm_expire(dp->reasm, dp_now_ms());
+	dp_reasm_stats(dp);
 	(void)table_expire(dp->table, dp->conf->idle_timeout,
 	    dp->conf->embryonic_timeout);
 }
@@ -521,8 +632,9 @@ dp_alloc(struct datapath *dp)
 	dp->ibuf = malloc((size_t)DP_BATCH * DP_BUFSIZE);
 	dp->eslot = calloc(DP_BATCH, sizeof(*dp->eslot));
 	dp->icmsg = calloc(DP_BATCH, sizeof(*dp->icmsg));
+	dp->reasm = reasm_new();
 	if (dp->ebuf == NULL || dp->ibuf == NULL || dp->eslot == NULL ||
-	    dp->icmsg == NULL)
+	    dp->icmsg == NULL || dp->reasm == NULL)
 		return -1;
 	for (i = 0; i < DP_BATCH; i++)
 		dp_ingress_reset(dp, i);
@@ -592,5 +704,6 @@ datapath_free(struct datapath *dp)
 	free(dp->ibuf);
 	free(dp->eslot);
 	free(dp->icmsg);
+	reasm_free(dp->reasm);
 	free(dp);
 }

@@ -15,6 +15,7 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "reasm.h"
 #include "icmp.h"
 #include "stats.h"
 #include "table.h"
@@ -50,6 +51,9 @@ struct datapath {
 	struct dp_slot		*eqslot4[DP_BATCH];
 	struct dp_slot		*eqslot6[DP_BATCH];
 	unsigned int		 n4, n6;
+
+	/* Inner fragments of SCTP, held until the packet is whole. */
+	struct reasm		*reasm;
 
 	/* Out-of-the-blue replies: where the kernel's answers go. */
 	struct track_replies	 replies;

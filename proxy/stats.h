@@ -29,11 +29,23 @@
 	X(egress_too_big_icmp,	"EMSGSIZE answered with fragmentation "	\
 	    "needed / packet too big on the TUN")			\
 	X(egress_batches,	"sendmmsg calls")			\
+	X(egress_fragments,	"IP fragments of SCTP read from the TUN") \
+	X(egress_reassembled,	"SCTP packets reassembled from fragments "	\
+	    "and sent, outer fragmentation allowed")			\
 	X(ingress_batches,	"recvmmsg calls with data")
 
 #define STATS_DROPS(X)							\
 	X(egress_bad_ip,	"TUN packet with a malformed IP header")	\
-	X(egress_fragment,	"TUN packet that is an IP fragment")	\
+	X(egress_fragment,	"IP fragment not of SCTP, or malformed") \
+	X(egress_frag_dropped,	"IP fragments of SCTP dropped, for the "	\
+	    "reasons below")						\
+	X(egress_frag_duplicate, "fragment already held")		\
+	X(egress_frag_overlap,	"reassembly dropped: overlapping or "	\
+	    "inconsistent fragments")					\
+	X(egress_frag_too_long,	"reassembly dropped: longer than 65535")	\
+	X(egress_frag_timeout,	"reassembly dropped: incomplete after 2 s") \
+	X(egress_frag_evicted,	"reassembly dropped: table full, oldest "	\
+	    "pushed out")						\
 	X(egress_not_sctp,	"TUN packet that is not SCTP")		\
 	X(egress_bad_sctp,	"TUN packet with a malformed SCTP packet") \
 	X(egress_no_peer,	"destination in no peer's prefixes")	\

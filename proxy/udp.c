@@ -191,6 +191,42 @@ udp_cmsg_build(void *buf, const struct ipaddr *src, uint8_t tos)
 	return off;
 }
 
+/*
+ * Send with path MTU discovery off for this one datagram, then back on.
+ * If it cannot be turned off, nothing is sent.
+ */
+ssize_t
+udp_send_fragok(int fd, int family, struct msghdr *msg)
+{
+	size_t	 off = msg->msg_controllen;
+	ssize_t	 n;
+	int	 saved, level, name, off_val, on_val, zero = 0;
+
+	if (family == AF_INET) {
+		level = IPPROTO_IP;
+		name = IP_MTU_DISCOVER;
+		off_val = IP_PMTUDISC_DONT;
+		on_val = IP_PMTUDISC_DO;
+	} else {
+		level = IPPROTO_IPV6;
+		name = IPV6_MTU_DISCOVER;
+		off_val = IPV6_PMTUDISC_DONT;
+		on_val = IPV6_PMTUDISC_DO;
+		udp_cmsg_put(msg->msg_control, &off, IPPROTO_IPV6,
+		    IPV6_DONTFRAG, &zero, sizeof(zero));
+		msg->msg_controllen = off;
+	}
+	if (udp_setopt(fd, level, name, off_val) == -1)
+		return -1;
+	do
+		n = sendmsg(fd, msg, MSG_DONTWAIT);
+	while (n == -1 && errno == EINTR);
+	saved = errno;
+	(void)udp_setopt(fd, level, name, on_val);
+	errno = saved;
+	return n;
+}
+
 /* The destination address and TOS of a received datagram. */
 int
 udp_cmsg_parse(struct msghdr *msg, struct ipaddr *dst, uint8_t *tos)

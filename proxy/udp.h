@@ -50,6 +50,15 @@ size_t	udp_cmsg_build(void *buf, const struct ipaddr *src, uint8_t tos);
  */
 int	udp_cmsg_parse(struct msghdr *, struct ipaddr *dst, uint8_t *tos);
 
+/*
+ * Send one datagram of family on fd letting the outer packet fragment: the
+ * inner sender allowed fragmentation, so do we, for this datagram only
+ * (never for whole inner packets: PLPMTUD probes must not fragment).  For
+ * IPv6 an IPV6_DONTFRAG 0 is appended to msg's control messages, which
+ * must have room for it in UDP_CMSG_SPACE.  Returns sendmsg()'s result.
+ */
+ssize_t	udp_send_fragok(int fd, int family, struct msghdr *msg);
+
 /* Room for the control messages of an error-queue message. */
 #define UDP_ERR_CMSG_SPACE	256
 

@@ -363,16 +363,157 @@ test_cksum(void)
 	ok(inet_cksum(v4_good, 20) == 0xffff, "valid header sums to 0xffff");
 }
 
+/* ip_parse_fragment() from an exact-size heap copy, pointers moved back. */
+static int
+frag_copy(const uint8_t *pkt, size_t len, struct ip_pkt *ip,
+    struct ip_frag *f)
+{
+	uint8_t	*copy;
+	int	 rc;
+
+	copy = malloc(len ? len : 1);
+	if (copy == NULL)
+		abort();
+	memcpy(copy, pkt, len);
+	rc = ip_parse_fragment(copy, len, ip, f);
+	if (rc == IP_OK) {
+		ip->l4 = pkt + (ip->l4 - copy);
+		f->data = pkt + (f->data - copy);
+	}
+	free(copy);
+	return rc;
+}
+
 /* Check that a successful parse stays inside the buffer. */
 static int
 parse_sane(const uint8_t *p, size_t len)
 {
 	struct ip_pkt	ip;
+	struct ip_frag	f;
+	int		rc;
 
-	if (parse_copy(p, len, &ip) != IP_OK)
-		return 1;
-	return ip.l4 >= p && ip.l4 == p + ip.hdrlen &&
-	    ip.hdrlen + ip.l4len <= len;
+	rc = parse_copy(p, len, &ip);
+	if (rc == IP_OK)
+		return ip.l4 >= p && ip.l4 == p + ip.hdrlen &&
+		    ip.hdrlen + ip.l4len <= len;
+	if (frag_copy(p, len, &ip, &f) != IP_OK)
+		return rc != IP_OK;
+	return rc == IP_ERR_FRAGMENT && f.data == ip.l4 &&
+	    f.data == p + ip.hdrlen && ip.hdrlen + f.len <= len &&
+	    f.len > 0 && (!f.more || f.len % 8 == 0) &&
+	    f.offset % 8 == 0 && f.offset + f.len <= 65535;
+}
+
+/* An IPv4 fragment: id, flags and offset word fo, paylen bytes of 0x33. */
+static size_t
+mk_frag4(uint8_t *p, uint16_t id, uint16_t fo, size_t paylen)
+{
+	memcpy(p, v4_good, 20);
+	p[2] = (uint8_t)((20 + paylen) >> 8);
+	p[3] = (uint8_t)(20 + paylen);
+	p[4] = id >> 8;
+	p[5] = id & 0xff;
+	p[6] = fo >> 8;
+	p[7] = fo & 0xff;
+	memset(p + 20, 0x33, paylen);
+	fix_cksum4(p);
+	return 20 + paylen;
+}
+
+/* ip_parse_fragment() on IPv4: the fields, and the refusals. */
+static void
+test_frag4(void)
+{
+	struct ip_pkt	ip;
+	struct ip_frag	f;
+	uint8_t		p[128];
+	size_t		len;
+
+	len = mk_frag4(p, 0xbeef, 0x2000, 64);
+	ok(frag_copy(p, len, &ip, &f) == IP_OK && f.id == 0xbeef &&
+	    f.offset == 0 && f.more && f.proto == 132 && f.len == 64 &&
+	    f.data == p + 20 && ip.l4 == f.data && ip.l4len == 64 &&
+	    ip.proto == 132 && ip.hdrlen == 20 && ip.src.family == AF_INET &&
+	    ip.dst.u.bytes[3] == 2, "frag v4: first fragment");
+	len = mk_frag4(p, 7, 185, 21);
+	ok(frag_copy(p, len, &ip, &f) == IP_OK && f.id == 7 &&
+	    f.offset == 1480 && !f.more && f.len == 21,
+	    "frag v4: last fragment, odd length, offset 1480");
+	len = mk_frag4(p, 7, 0x4000 | 0x2000 | 3, 8);
+	ok(frag_copy(p, len, &ip, &f) == IP_OK && f.offset == 24 && f.more,
+	    "frag v4: DF beside MF is ignored");
+	len = mk_frag4(p, 7, 0x2000, 21);
+	ok(frag_copy(p, len, &ip, &f) == IP_ERR_BADFRAG && f.len == 0 &&
+	    ip.l4 == NULL, "frag v4: MF with a length not a multiple of 8");
+	len = mk_frag4(p, 7, 0x2000, 0);
+	ok(frag_copy(p, len, &ip, &f) == IP_ERR_BADFRAG,
+	    "frag v4: empty fragment");
+	len = mk_frag4(p, 7, 8190, 16);
+	ok(frag_copy(p, len, &ip, &f) == IP_ERR_BADFRAG,
+	    "frag v4: ends past 65535 (ping of death)");
+	len = mk_frag4(p, 7, 8188, 11);
+	ok(frag_copy(p, len, &ip, &f) == IP_OK && f.offset == 65504,
+	    "frag v4: 20 + 65504 + 11 ends at 65535");
+	ok(frag_copy(v4_good, sizeof(v4_good), &ip, &f) ==
+	    IP_ERR_NOT_FRAGMENT, "frag v4: a whole packet is not a fragment");
+	len = mk_frag4(p, 7, 0x2000, 64);
+	p[10] ^= 1;
+	ok(frag_copy(p, len, &ip, &f) == IP_ERR_CHECKSUM,
+	    "frag v4: checksum still checked");
+	len = mk_frag4(p, 7, 0x2000, 64);
+	ok(frag_copy(p, len - 1, &ip, &f) == IP_ERR_SHORT,
+	    "frag v4: truncated below its total length");
+}
+
+/* ip_parse_fragment() on IPv6: the fragment header's fields. */
+static void
+test_frag6(void)
+{
+	struct ip_pkt	ip;
+	struct ip_frag	f;
+	uint8_t		p[128];
+
+	ok(frag_copy(v6_frag, sizeof(v6_frag), &ip, &f) == IP_OK &&
+	    f.id == 1 && f.offset == 0 && f.more && f.proto == 132 &&
+	    f.len == 16 && f.data == v6_frag + 56 && ip.hdrlen == 56 &&
+	    ip.proto == 132 && ip.src.family == AF_INET6,
+	    "frag v6: after dstopts, first fragment");
+	memcpy(p, v6_good, sizeof(v6_good));
+	p[5] = 16 + 8 + 5;
+	p[6] = 44;
+	memset(p + 40, 0, 8);
+	p[40] = 132;
+	p[42] = 0x12;
+	p[43] = 0x38;		/* offset 0x247 * 8, M clear */
+	p[44] = 0xde;
+	p[45] = 0xad;
+	p[46] = 0xbe;
+	p[47] = 0xef;
+	ok(frag_copy(p, 40 + 29, &ip, &f) == IP_OK && f.id == 0xdeadbeef &&
+	    f.offset == 0x247 * 8 && !f.more && f.len == 21 &&
+	    f.data == p + 48 && ip.tos == 0xb8,
+	    "frag v6: 32-bit id, offset, last fragment");
+	p[43] = 0x39;
+	ok(frag_copy(p, 40 + 29, &ip, &f) == IP_ERR_BADFRAG,
+	    "frag v6: M with a length not a multiple of 8");
+	p[5] = 8;
+	ok(frag_copy(p, 40 + 8, &ip, &f) == IP_ERR_BADFRAG,
+	    "frag v6: empty fragment");
+	p[5] = 7;
+	ok(frag_copy(p, 40 + 8, &ip, &f) == IP_ERR_EXTHDR,
+	    "frag v6: payload length ends inside the fragment header");
+	p[5] = 16;
+	p[42] = 0xff;
+	p[43] = 0xf8;
+	ok(frag_copy(p, 40 + 16, &ip, &f) == IP_ERR_BADFRAG,
+	    "frag v6: offset 65528 + 8 is past 65535");
+	p[40] = 6;
+	p[42] = 0;
+	p[43] = 0;
+	ok(frag_copy(p, 40 + 16, &ip, &f) == IP_OK && f.proto == 6 &&
+	    !f.more, "frag v6: atomic fragment of TCP: proto 6");
+	ok(frag_copy(v6_good, sizeof(v6_good), &ip, &f) ==
+	    IP_ERR_NOT_FRAGMENT, "frag v6: a whole packet is not a fragment");
 }
 
 /* Truncations and random mutations of every good packet. */
@@ -420,6 +561,8 @@ main(void)
 	test_v6_errors();
 	test_build();
 	test_cksum();
+	test_frag4();
+	test_frag6();
 	test_robust();
 	return tap_done(0);
 }

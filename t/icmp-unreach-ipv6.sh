@@ -1,0 +1,4 @@
+#!/bin/sh
+# ICMP port unreachable for our UDP becomes protocol unreachable, IPv6.
+. "$top_srcdir/t/lib/scenario.sh"
+scenario_run icmp-unreach 6
