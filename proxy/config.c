@@ -33,7 +33,8 @@ struct config_ctx {
 };
 
 static const char *const config_root_keys[] = {
-	"udp_port", "tun", "peers", "limits", "control", "log", NULL
+	"udp_port", "tun", "peers", "limits", "control", "log", "metrics",
+	NULL
 };
 static const char *const config_tun_keys[] = {
 	"name", "mtu", "table", "rule_priority", NULL
@@ -46,6 +47,7 @@ static const char *const config_limits_keys[] = {
 };
 static const char *const config_control_keys[] = { "socket", NULL };
 static const char *const config_log_keys[] = { "level", NULL };
+static const char *const config_metrics_keys[] = { "listen", NULL };
 
 static int	config_error(struct config_ctx *, const config_setting_t *,
 		    const char *, ...) __attribute__((format(printf, 3, 4)));
@@ -485,6 +487,78 @@ config_parse_control_log(struct config_ctx *ctx, struct config *cfg,
 	return 0;
 }
 
+/*
+ * Split "ADDR:PORT" or "[IPv6]:PORT" into an address and a port.  An IPv6
+ * address needs the brackets: without them its last group would read as
+ * the port.
+ */
+int
+config_parse_listen(const char *str, struct ipaddr *addr, uint16_t *port,
+    const char **why)
+{
+	char		 host[CONFIG_LISTEN_MAX];
+	const char	*colon, *p;
+	size_t		 len;
+	unsigned long	 v = 0;
+
+	*why = "expected ADDR:PORT or [IPv6]:PORT";
+	if (strlen(str) >= sizeof(host) || (colon = strrchr(str, ':')) == NULL)
+		return -1;
+	p = str;
+	len = colon - str;
+	if (*str == '[') {
+		if (len < 2 || str[len - 1] != ']')
+			return -1;
+		p++;
+		len -= 2;
+	}
+	if (len == 0 || len >= sizeof(host))
+		return -1;
+	memcpy(host, p, len);
+	host[len] = '\0';
+	if (addr_pton(host, addr) == -1 ||
+	    (*str != '[' && addr->family == AF_INET6) ||
+	    (*str == '[' && addr->family != AF_INET6)) {
+		*why = "bad address (IPv6 goes in brackets: [::1]:9899)";
+		return -1;
+	}
+	for (p = colon + 1; isdigit((unsigned char)*p) && v <= 65535; p++)
+		v = v * 10 + (*p - '0');
+	if (p == colon + 1 || *p != '\0' || v == 0 || v > 65535) {
+		*why = "bad port (1 to 65535)";
+		return -1;
+	}
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* Parse the metrics group: where the Prometheus endpoint listens. */
+static int
+config_parse_metrics(struct config_ctx *ctx, struct config *cfg,
+    const config_setting_t *root)
+{
+	config_setting_t	*g, *s = NULL;
+	const char		*str, *why;
+	struct ipaddr		 addr;
+	uint16_t		 port;
+
+	if (config_get_group(ctx, root, "metrics", &g) == -1)
+		return -1;
+	if (g == NULL)
+		return 0;
+	if (config_check_keys(ctx, g, "metrics", config_metrics_keys) == -1 ||
+	    config_get_string(ctx, g, "listen", "metrics.listen", &str,
+	    &s) == -1)
+		return -1;
+	if (str == NULL || *str == '\0')
+		return 0;
+	if (config_parse_listen(str, &addr, &port, &why) == -1)
+		return config_error(ctx, s, "metrics.listen \"%.80s\": %s",
+		    str, why);
+	snprintf(cfg->metrics_listen, sizeof(cfg->metrics_listen), "%s", str);
+	return 0;
+}
+
 /* Check the whole tree into cfg. */
 static int
 config_parse_root(struct config_ctx *ctx, struct config *cfg,
@@ -502,7 +576,8 @@ config_parse_root(struct config_ctx *ctx, struct config *cfg,
 	if (config_parse_tun(ctx, cfg, root) == -1 ||
 	    config_parse_peers(ctx, cfg, root) == -1 ||
 	    config_parse_limits(ctx, cfg, root) == -1 ||
-	    config_parse_control_log(ctx, cfg, root) == -1)
+	    config_parse_control_log(ctx, cfg, root) == -1 ||
+	    config_parse_metrics(ctx, cfg, root) == -1)
 		return -1;
 	return 0;
 }
@@ -781,6 +856,9 @@ config_print(FILE *fp, const struct config *cfg)
 	config_print_string(fp, cfg->control_socket);
 	fprintf(fp, ";\n};\nlog = {\n\tlevel = \"%s\";\n};\n",
 	    log_level_name(cfg->log_level));
+	fprintf(fp, "metrics = {\n\tlisten = ");
+	config_print_string(fp, cfg->metrics_listen);
+	fprintf(fp, ";\n};\n");
 }
 
 /* The peer whose prefixes hold addr (longest prefix wins); -1 if none. */

@@ -13,6 +13,7 @@
 
 #define CONFIG_NAME_MAX		64
 #define CONFIG_PATH_MAX		108	/* sun_path */
+#define CONFIG_LISTEN_MAX	64	/* "[IPv6]:port" with room to spare */
 
 struct peer_config {
 	char		 name[CONFIG_NAME_MAX];
@@ -37,6 +38,8 @@ struct config {
 	uint32_t	 embryonic_timeout;	/* limits.embryonic_timeout, 60 s */
 	char		 control_socket[CONFIG_PATH_MAX];
 	int		 log_level;		/* LOG_* from log.h */
+	/* metrics.listen, "ADDR:PORT" or "[IPv6]:PORT"; "" = no metrics */
+	char		 metrics_listen[CONFIG_LISTEN_MAX];
 };
 
 /* Fill with the defaults of the schema. */
@@ -50,6 +53,12 @@ struct config *config_load(const char *path, char **cause);
 void	config_free(struct config *);
 /* Print the configuration back in the file's syntax (sctptund -n -v). */
 void	config_print(FILE *, const struct config *);
+/*
+ * Split "ADDR:PORT" or "[IPv6]:PORT" into an address and a port (1-65535).
+ * 0 on success; -1 with *why set to a static message.
+ */
+int	config_parse_listen(const char *, struct ipaddr *, uint16_t *,
+	    const char **why);
 /* The peer whose prefixes hold addr (longest prefix wins); -1 if none. */
 int	config_match_peer(const struct config *, const struct ipaddr *);
 

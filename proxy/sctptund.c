@@ -1,8 +1,8 @@
 /*
  * sctptund: carries the native SCTP of local applications over UDP
  * (RFC 6951).  Start-up order: configuration, routing leftovers removed,
- * TUN, UDP sockets, table, data path, rules and routes, control socket;
- * teardown in the reverse order on SIGTERM / SIGINT.
+ * TUN, UDP sockets, table, data path, rules and routes, control socket,
+ * metrics; teardown in the reverse order on SIGTERM / SIGINT.
  */
 #include <sys/types.h>
 #include <errno.h>
@@ -18,6 +18,7 @@
 #include "control.h"
 #include "datapath.h"
 #include "log.h"
+#include "metrics.h"
 #include "netlink.h"
 #include "table.h"
 #include "tun.h"
@@ -36,6 +37,7 @@ struct sctptund {
 	struct table		*table;
 	struct datapath		*dp;
 	struct control		*ctl;
+	struct metrics		*metrics;
 	struct event		*ev_sigterm, *ev_sigint, *ev_sighup;
 	int			 routing_installed;
 };
@@ -175,6 +177,9 @@ sctptund_setup(struct sctptund *d)
 	if ((d->ctl = control_open(d->base, c->control_socket, d->dp,
 	    &cause)) == NULL)
 		fatal("%s: %s", c->control_socket, cause);
+	if (c->metrics_listen[0] != '\0' && (d->metrics = metrics_open(d->base,
+	    c->metrics_listen, d->dp, &cause)) == NULL)
+		fatalx("metrics on %s: %s", c->metrics_listen, cause);
 	log_info("sctptund running: %s mtu %u, udp port %u, %zu peers",
 	    d->tun.name, mtu, c->udp_port, c->npeers);
 }
@@ -183,6 +188,7 @@ sctptund_setup(struct sctptund *d)
 static void
 sctptund_teardown(struct sctptund *d)
 {
+	metrics_close(d->metrics);
 	control_close(d->ctl);
 	sctptund_unroute(d);
 	datapath_free(d->dp);

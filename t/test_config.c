@@ -44,6 +44,8 @@ static const struct bad_case bad_cases[] = {
 	    "unknown key 'path' in control" },
 	{ PEER_A "log = {\n verbose = true;\n};\n", 3,
 	    "unknown key 'verbose' in log" },
+	{ PEER_A "metrics = {\n port = 9899;\n};\n", 3,
+	    "unknown key 'port' in metrics (allowed: listen)" },
 	/* types */
 	{ "\nudp_port = \"9899\";\n" PEER_A, 2, "udp_port must be an integer" },
 	{ "udp_port = 9899.0;\n" PEER_A, 1, "udp_port must be an integer" },
@@ -109,6 +111,35 @@ static const struct bad_case bad_cases[] = {
 	    "\"; };\n", 2, "shorter than 108 bytes" },
 	{ PEER_A "log = { level = \"verbose\"; };\n", 2,
 	    "log.level must be one of error, warning, notice, info, debug" },
+	/* metrics.listen */
+	{ PEER_A "metrics = \"127.0.0.1:9899\";\n", 2,
+	    "metrics must be a group" },
+	{ PEER_A "metrics = { listen = 9899; };\n", 2,
+	    "metrics.listen must be a string" },
+	{ PEER_A "metrics = {\n listen = \"127.0.0.1\"; };\n", 3,
+	    "metrics.listen \"127.0.0.1\": expected ADDR:PORT or "
+	    "[IPv6]:PORT" },
+	{ PEER_A "metrics = { listen = \"localhost:9899\"; };\n", 2,
+	    "metrics.listen \"localhost:9899\": bad address" },
+	{ PEER_A "metrics = { listen = \"127.0.0.256:9899\"; };\n", 2,
+	    "bad address" },
+	{ PEER_A "metrics = { listen = \"::1:9899\"; };\n", 2,
+	    "bad address (IPv6 goes in brackets" },
+	{ PEER_A "metrics = { listen = \"[127.0.0.1]:9899\"; };\n", 2,
+	    "bad address" },
+	{ PEER_A "metrics = { listen = \"[::1:9899\"; };\n", 2,
+	    "expected ADDR:PORT or [IPv6]:PORT" },
+	{ PEER_A "metrics = { listen = \"127.0.0.1:0\"; };\n", 2,
+	    "bad port (1 to 65535)" },
+	{ PEER_A "metrics = { listen = \"127.0.0.1:65536\"; };\n", 2,
+	    "bad port" },
+	{ PEER_A "metrics = { listen = \"[::1]:\"; };\n", 2, "bad port" },
+	{ PEER_A "metrics = { listen = \"[::1]:-1\"; };\n", 2, "bad port" },
+	{ PEER_A "metrics = { listen = \"127.0.0.1:99x\"; };\n", 2,
+	    "bad port" },
+	{ PEER_A "metrics = { listen = \"127.0.0.1:0000000000000000000000"
+	    "0000000000000000000000000000000000000000000000009899\"; };\n", 2,
+	    "expected ADDR:PORT" },
 	/* missing, empty and duplicate */
 	{ "udp_port = 9899;\n", 1, "peers is required" },
 	{ "", 1, "peers is required" },
@@ -215,7 +246,8 @@ config_equal(const struct config *a, const struct config *b)
 	    a->idle_timeout != b->idle_timeout ||
 	    a->embryonic_timeout != b->embryonic_timeout ||
 	    strcmp(a->control_socket, b->control_socket) != 0 ||
-	    a->log_level != b->log_level)
+	    a->log_level != b->log_level ||
+	    strcmp(a->metrics_listen, b->metrics_listen) != 0)
 		return 0;
 	for (i = 0; i < a->npeers; i++) {
 		p = &a->peers[i];
@@ -296,6 +328,7 @@ test_defaults(void)
 	    def.max_embryonic == 4096 && def.idle_timeout == 600 &&
 	    def.embryonic_timeout == 60 && def.log_level == LOG_INFO &&
 	    strcmp(def.control_socket, CONTROL_SOCKET) == 0 &&
+	    def.metrics_listen[0] == '\0' &&
 	    def.npeers == 0, "config_defaults");
 	if ((cfg = load_good(PEER_A, "minimal")) == NULL)
 		return;
@@ -352,6 +385,52 @@ test_edges(void)
 		ok(cfg->tun_table == 0xFFFFFFFFU && cfg->tun_mtu == 1500,
 		    "hex int is read unsigned");
 	config_free(cfg);
+}
+
+/* metrics.listen: accepted forms, absent or empty means no metrics. */
+static void
+test_metrics(void)
+{
+	static const char *const empty[] = {
+		PEER_A "metrics = { };\n",
+		PEER_A "metrics = { listen = \"\"; };\n",
+	};
+	struct config	*cfg;
+	struct ipaddr	 addr;
+	uint16_t	 port = 0;
+	const char	*why = NULL;
+	char		 buf[ADDR_STRLEN];
+	size_t		 i;
+
+	cfg = load_good(PEER_A "metrics = { listen = \"127.0.0.1:9899\"; };\n",
+	    "metrics IPv4");
+	if (cfg != NULL) {
+		ok(strcmp(cfg->metrics_listen, "127.0.0.1:9899") == 0,
+		    "metrics.listen kept: %s", cfg->metrics_listen);
+		test_roundtrip(cfg, "metrics IPv4");
+	}
+	config_free(cfg);
+	cfg = load_good(PEER_A "metrics = { listen = \"[2001:db8::1]:65535\"; "
+	    "};\n", "metrics IPv6");
+	if (cfg != NULL)
+		test_roundtrip(cfg, "metrics IPv6");
+	config_free(cfg);
+	for (i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+		if ((cfg = load_good(empty[i], "metrics empty")) != NULL)
+			ok(cfg->metrics_listen[0] == '\0',
+			    "metrics empty %zu: no metrics", i);
+		config_free(cfg);
+	}
+	ok(config_parse_listen("[::1]:1", &addr, &port, &why) == 0 &&
+	    addr.family == AF_INET6 && port == 1 &&
+	    strcmp(addr_ntop(&addr, buf, sizeof(buf)), "::1") == 0,
+	    "config_parse_listen [::1]:1");
+	ok(config_parse_listen("0.0.0.0:09899", &addr, &port, &why) == 0 &&
+	    addr.family == AF_INET && port == 9899,
+	    "config_parse_listen 0.0.0.0:09899");
+	ok(config_parse_listen("[::1]:99999", &addr, &port, &why) == -1 &&
+	    why != NULL && strstr(why, "port") != NULL,
+	    "config_parse_listen [::1]:99999: %s", why);
 }
 
 /* Longest prefix match across peers. */
@@ -468,6 +547,7 @@ main(void)
 	test_defaults();
 	test_edges();
 	test_match();
+	test_metrics();
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++)
 		test_bad(bad_cases[i].text, bad_cases[i].line,
 		    bad_cases[i].message, "bad case");
