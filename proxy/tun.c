@@ -31,18 +31,29 @@ tun_error(const char *what, const char *name)
 	return (tun_errbuf);
 }
 
-/* Writes a value to a per-device IPv6 sysctl; ENOENT means no IPv6. */
+/*
+ * Writes a value to a per-device IPv6 sysctl unless it already has it:
+ * container runtimes mount /proc/sys read-only, and a write of the value
+ * already there must not stop us.  ENOENT means no IPv6.
+ */
 static int
 tun_ipv6_sysctl(const char *ifname, const char *key, const char *value)
 {
-	char	path[128];
+	char	path[128], cur[16];
 	size_t	len = strlen(value);
+	ssize_t	n;
 	int	fd, rv = 0;
 
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s",
 	    ifname, key);
-	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return (errno == ENOENT ? 0 : -1);
+	n = read(fd, cur, sizeof(cur));
+	close(fd);
+	if (n == (ssize_t)len && memcmp(cur, value, len) == 0)
+		return (0);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		return (-1);
 	if (write(fd, value, len) != (ssize_t)len)
 		rv = -1;
 	close(fd);

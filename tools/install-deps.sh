@@ -9,5 +9,5 @@ apt-get install -y -qq --no-install-recommends \
 	libevent-dev libconfig-dev libsctp-dev lksctp-tools \
 	iproute2 nftables socat iperf3 kmod cpio \
 	qemu-system-x86 busybox-static \
-	valgrind ca-certificates > /dev/null
+	valgrind umoci ca-certificates > /dev/null
 echo "dependencies installed"
