@@ -71,6 +71,21 @@ inet_cksum(const void *buf, size_t len)
 	return inet_cksum_partial(buf, len, 0);
 }
 
+/* The fields of an IPv4 header whose lengths were checked. */
+static void
+ip_fill4(const uint8_t *buf, size_t hdrlen, size_t totlen,
+    struct ip_pkt *pkt)
+{
+	addr_set4(&pkt->src, buf + 12);
+	addr_set4(&pkt->dst, buf + 16);
+	pkt->tos = buf[1];
+	pkt->ttl = buf[8];
+	pkt->proto = buf[9];
+	pkt->hdrlen = (uint16_t)hdrlen;
+	pkt->l4 = buf + hdrlen;
+	pkt->l4len = totlen - hdrlen;
+}
+
 /* Parse an IPv4 header: IHL, total length, checksum, then fragments. */
 static int
 ip_parse4(const uint8_t *buf, size_t len, struct ip_pkt *pkt)
@@ -90,14 +105,7 @@ ip_parse4(const uint8_t *buf, size_t len, struct ip_pkt *pkt)
 		return IP_ERR_CHECKSUM;
 	if (ip_get16(buf + 6) & IP4_FRAG_MASK)
 		return IP_ERR_FRAGMENT;
-	addr_set4(&pkt->src, buf + 12);
-	addr_set4(&pkt->dst, buf + 16);
-	pkt->tos = buf[1];
-	pkt->ttl = buf[8];
-	pkt->proto = buf[9];
-	pkt->hdrlen = (uint16_t)hdrlen;
-	pkt->l4 = buf + hdrlen;
-	pkt->l4len = totlen - hdrlen;
+	ip_fill4(buf, hdrlen, totlen, pkt);
 	return IP_OK;
 }
 
@@ -204,14 +212,7 @@ ip_frag4(const uint8_t *buf, struct ip_pkt *pkt, struct ip_frag *f)
 	size_t		hdrlen = (size_t)(buf[0] & 0x0f) * 4;
 	uint16_t	fo = ip_get16(buf + 6);
 
-	addr_set4(&pkt->src, buf + 12);
-	addr_set4(&pkt->dst, buf + 16);
-	pkt->tos = buf[1];
-	pkt->ttl = buf[8];
-	pkt->proto = buf[9];
-	pkt->hdrlen = (uint16_t)hdrlen;
-	pkt->l4 = buf + hdrlen;
-	pkt->l4len = ip_get16(buf + 2) - hdrlen;
+	ip_fill4(buf, hdrlen, ip_get16(buf + 2), pkt);
 	f->id = ip_get16(buf + 4);
 	f->offset = (uint32_t)(fo & IP4_OFF_MASK) * 8;
 	f->more = (fo & IP4_MF) != 0;

@@ -16,7 +16,8 @@
  * -R sends through a raw IPPROTO_UDP socket, building the UDP header here:
  * any source port (0 included) without binding it.  -Z (with -R) leaves the
  * UDP checksum zero.  -s binds to a source address.  -r waits up to secs for
- * one reply to the source port and prints its SCTP header and chunks, e.g.
+ * one reply to the source port (with -V, one whose verification tag is
+ * vtag) and prints its SCTP header and chunks, e.g.
  *
  *	reply from 192.0.2.2 port 9899 to port 40000: sport=7000 dport=1234
  *	    vtag=0x0000abcd crc=ok
@@ -50,6 +51,8 @@ struct opts {
 	int		 raw;
 	int		 zero_csum;
 	int		 reply_secs;
+	int		 want_vtag;	/* -V: keep only replies with it */
+	uint32_t	 vtag;
 	const char	*srcaddr;
 };
 
@@ -58,7 +61,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: sctp_craft [-RZ] [-c count] [-p srcport] "
-	    "[-r secs] [-s srcaddr] dstaddr dstport "
+	    "[-r secs] [-s srcaddr] [-V vtag] dstaddr dstport "
 	    "short|garbage|data|init|abort|badchunk ...\n");
 	exit(2);
 }
@@ -381,6 +384,10 @@ wait_reply(const struct opts *o, int fd, const struct ipaddr *dst,
 				continue;
 			fport = dport;
 		}
+		/* An association's own packets share the ports: -V sorts. */
+		if (o->want_vtag && ((size_t)n < (size_t)off + 12 ||
+		    get32(b + off + 4) != o->vtag))
+			continue;
 		print_reply(&from, fport, (uint16_t)o->srcport, b + off,
 		    (size_t)n - (size_t)off);
 		return 0;
@@ -397,13 +404,17 @@ parse_opts(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->count = 1;
-	while ((ch = getopt(argc, argv, "c:p:r:s:RZ")) != -1) {
+	while ((ch = getopt(argc, argv, "c:p:r:s:RV:Z")) != -1) {
 		switch (ch) {
 		case 'c': o->count = strtoul(optarg, NULL, 0); break;
 		case 'p': o->srcport = atoi(optarg); break;
 		case 'r': o->reply_secs = atoi(optarg); break;
 		case 's': o->srcaddr = optarg; break;
 		case 'R': o->raw = 1; break;
+		case 'V':
+			o->want_vtag = 1;
+			o->vtag = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
 		case 'Z': o->zero_csum = 1; break;
 		default: usage();
 		}

@@ -3,6 +3,8 @@
 # harness's variables SCTPTUND, SCTPTUNCTL, SCTP_ECHO, T_WORK.
 #
 #   stun_direct_addrs FAM        A, B and plen of topo_direct for IPv4/6
+#   stun_pair PFX_OF_B PFX_OF_A  start sctptund a and b for each other
+#   stun_wait_json NAME          wait for an established association (JSON)
 #   stun_conf NAME PREFIX...     write $T_WORK/NAME.conf for those peers
 #   stun_start NS NAME           run sctptund NAME in NS; wait until ready
 #   stun_stop NAME               SIGTERM it; wait for it to exit
@@ -84,6 +86,26 @@ stun_ctl() {
 	local name=$1
 	shift
 	"$SCTPTUNCTL" -s "$T_WORK/$name.sock" "$@"
+}
+
+# sctptund in A and in B, each with the other's prefix, as TAP tests.
+stun_pair() {
+	stun_conf a "$1"
+	stun_conf b "$2"
+	tap_ok "sctptund starts in A" stun_start "$NS_A" a
+	tap_ok "sctptund starts in B" stun_start "$NS_B" b
+}
+
+# Wait up to 30 s until daemon NAME has an established association; its
+# "show assocs" JSON is then in $T_WORK/NAME.json.
+stun_wait_json() {
+	local i
+	for i in $(seq 150); do
+		stun_ctl "$1" -j show assocs > "$T_WORK/$1.json"
+		grep -q '"state":"established"' "$T_WORK/$1.json" && return 0
+		sleep 0.2
+	done
+	return 1
 }
 
 # Wait up to 20 s until daemon NAME shows an established association;

@@ -9,10 +9,7 @@
 A=192.0.2.1 B=192.0.2.2
 topo_direct
 topo_block_native_sctp
-stun_conf a "$B/32"
-stun_conf b "$A/32"
-tap_ok "sctptund starts in A" stun_start "$NS_A" a
-tap_ok "sctptund starts in B" stun_start "$NS_B" b
+stun_pair "$B/32" "$A/32"
 
 echo_server "$NS_B" server -b "$B" -p 7000
 in_ns "$NS_A" "$SCTP_ECHO" client -b "$A" -a "$B" -p 7000 -n 400 -S 4 -i 20 \
@@ -20,11 +17,7 @@ in_ns "$NS_A" "$SCTP_ECHO" client -b "$A" -a "$B" -p 7000 -n 400 -S 4 -i 20 \
 client=$!
 
 # Wait for the association, then read its ports and B's local tag.
-for i in $(seq 100); do
-	stun_ctl b -j show assocs > "$T_WORK/b.json"
-	grep -q '"state":"established"' "$T_WORK/b.json" && break
-	sleep 0.2
-done
+stun_wait_json b
 lport=$(json_num local_port < "$T_WORK/b.json")
 pport=$(json_num peer_port < "$T_WORK/b.json")
 ltag=$(json_num local_tag < "$T_WORK/b.json")

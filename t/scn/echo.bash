@@ -8,10 +8,7 @@ fam=${1:-4}
 topo_direct
 stun_direct_addrs "$fam"
 topo_block_native_sctp
-stun_conf a "$B/$plen"
-stun_conf b "$A/$plen"
-tap_ok "sctptund starts in A" stun_start "$NS_A" a
-tap_ok "sctptund starts in B" stun_start "$NS_B" b
+stun_pair "$B/$plen" "$A/$plen"
 
 echo_server "$NS_B" server -b "$B" -p 7000
 # Paced a little, so that the tables can be read while the association

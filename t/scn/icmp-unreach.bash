@@ -16,10 +16,7 @@ fam=${1:-4}
 topo_direct
 stun_direct_addrs "$fam"
 topo_block_native_sctp
-stun_conf a "$B/$plen"
-stun_conf b "$A/$plen"
-tap_ok "sctptund starts in A" stun_start "$NS_A" a
-tap_ok "sctptund starts in B" stun_start "$NS_B" b
+stun_pair "$B/$plen" "$A/$plen"
 in_ns "$NS_B" nft -f - <<-EON
 table inet st_closed {
 	chain input {

@@ -11,21 +11,14 @@
 A=192.0.2.1 B=192.0.2.2
 topo_direct
 topo_block_native_sctp
-stun_conf a "$B/32"
-stun_conf b "$A/32"
-tap_ok "sctptund starts in A" stun_start "$NS_A" a
-tap_ok "sctptund starts in B" stun_start "$NS_B" b
+stun_pair "$B/32" "$A/32"
 
 echo_server "$NS_B" server -b "$B" -p 7000
 in_ns "$NS_A" "$SCTP_ECHO" client -b "$A" -a "$B" -p 7000 -n 600 -S 4 -i 20 \
     -t 240 > "$T_WORK/client.out" 2>&1 &
 client=$!
 
-for i in $(seq 150); do
-	stun_ctl b -j show assocs > "$T_WORK/b.json"
-	grep -q '"state":"established"' "$T_WORK/b.json" && break
-	sleep 0.2
-done
+stun_wait_json b
 lport=$(json_num local_port < "$T_WORK/b.json")
 pport=$(json_num peer_port < "$T_WORK/b.json")
 tap_ok "association established (A's port $pport -> B's $lport)" \
@@ -73,7 +66,7 @@ a_bad_vtag() {
 	stun_ctl a -j show stats | json_num ingress_bad_vtag
 }
 bvtag0=$(a_bad_vtag)
-in_ns "$NS_A" "$T_CRAFT" -R -p 9899 -r 20 "$B" 9899 init "$pport" "$lport" \
+in_ns "$NS_A" "$T_CRAFT" -R -p 9899 -r 20 -V 0x0badcafe "$B" 9899 init "$pport" "$lport" \
     0x0badcafe > "$T_WORK/reply2" 2>&1
 tap_is "$?" 0 "an answer came back for the INIT from port 9899"
 tap_diag "$(cat "$T_WORK/reply2")"
