@@ -39,18 +39,24 @@ echo_server "$NS_B" server $bind_b -p 7000
 # Small messages and a small window: Linux 6.1 sends bursts as GSO packets
 # whose CRC32c a user-space receiver sees unfilled (see README).
 # shellcheck disable=SC2086
-in_ns "$NS_A" "$SCTP_ECHO" client $bind_a $to_b -p 7000 -n 1500 -S 4 -s 256 \
+in_ns "$NS_A" "$SCTP_ECHO" client $bind_a $to_b -p 7000 -n 3000 -S 4 -s 256 \
     -w 4 -i 4 -t 180 > "$T_WORK/client.out" 2>&1 &
 client=$!
 tap_ok "A's table shows the association" stun_wait_established a
-sleep 3
-stun_ctl a show assocs > "$T_WORK/a.assocs"
+# A path carries only heartbeats until failover: the first one on the
+# second path comes after hb_interval plus an RTO of up to 3 s, jittered.
+learned() {
+	local x
+	n=0
+	stun_ctl a show assocs > "$T_WORK/a.assocs"
+	for x in $B; do
+		grep -q "transport $x: udp port 9899 (learned" "$T_WORK/a.assocs" &&
+		    n=$((n + 1))
+	done
+	[ "$n" = "$paths" ]
+}
+wait_until 20 learned
 tap_diag "A: $(cat "$T_WORK/a.assocs")"
-n=0
-for x in $B; do
-	grep -q "transport $x: udp port 9899 (learned" "$T_WORK/a.assocs" &&
-	    n=$((n + 1))
-done
 tap_is "$n" "$paths" "A learned the kernel's port 9899 on each of its $paths path(s)"
 wait $client
 tap_is "$?" 0 "every message echoed by the kernel peer"
