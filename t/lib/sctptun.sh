@@ -4,6 +4,7 @@
 #
 #   stun_direct_addrs FAM        A, B and plen of topo_direct for IPv4/6
 #   stun_pair PFX_OF_B PFX_OF_A  start sctptund a and b for each other
+#   stun_nat_pair FAM            the same across topo_nat's masquerading NAT
 #   stun_wait_json NAME          wait for an established association (JSON)
 #   stun_conf NAME PREFIX...     write $T_WORK/NAME.conf for those peers
 #   stun_start NS NAME           run sctptund NAME in NS; wait until ready
@@ -86,6 +87,26 @@ stun_ctl() {
 	local name=$1
 	shift
 	"$SCTPTUNCTL" -s "$T_WORK/$name.sock" "$@"
+}
+
+# topo_nat with masquerading, native SCTP blocked, and sctptund in A (behind
+# the NAT) and B for family FAM; sets A, B, NAT (B's view of A) and plen.
+# B is a server on the outside: it knows A only as the NAT's address and
+# has no route into A's private network.
+stun_nat_pair() {
+	topo_nat
+	topo_nat_masquerade
+	topo_block_native_sctp
+	if [ "$1" = 6 ]; then
+		A=$TOPO_A6 B=$TOPO_B6 NAT=$TOPO_RB6 plen=128
+	else
+		A=$TOPO_A4 B=$TOPO_B4 NAT=$TOPO_RB4 plen=32
+	fi
+	in_ns "$NS_B" ip -"$1" route del default 2> /dev/null
+	stun_conf a "$B/$plen"
+	stun_conf b "$NAT/$plen"
+	tap_ok "sctptund starts in A (behind the NAT)" stun_start "$NS_A" a
+	tap_ok "sctptund starts in B" stun_start "$NS_B" b
 }
 
 # sctptund in A and in B, each with the other's prefix, as TAP tests.

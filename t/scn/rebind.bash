@@ -10,21 +10,7 @@
 
 fam=${1:-4}
 N=1500
-topo_nat
-topo_nat_masquerade
-topo_block_native_sctp
-if [ "$fam" = 6 ]; then
-	A=$TOPO_A6 B=$TOPO_B6 NAT=$TOPO_RB6 plen=128
-else
-	A=$TOPO_A4 B=$TOPO_B4 NAT=$TOPO_RB4 plen=32
-fi
-# B knows A only as the NAT's address and has no route into A's network.
-in_ns "$NS_B" ip -$fam route del default 2> /dev/null
-
-stun_conf a "$B/$plen"
-stun_conf b "$NAT/$plen"
-tap_ok "sctptund starts in A (behind the NAT)" stun_start "$NS_A" a
-tap_ok "sctptund starts in B" stun_start "$NS_B" b
+stun_nat_pair "$fam"
 
 echo_server "$NS_B" server -b "$B" -p 7000
 in_ns "$NS_A" "$SCTP_ECHO" client -b "$A" -a "$B" -p 7000 -n $N -S 4 -i 10 \
