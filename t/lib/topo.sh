@@ -286,10 +286,7 @@ topo_count_udp() {
 topo_udp_count() {
 	local port=$1
 	shift
-	if [ $# -eq 0 ]; then
-		set -- "${TOPO_NSES[@]}"
-	fi
-	topo__count "st-udp-$port" "$@"
+	topo_rule_count "st-udp-$port" "$@"
 }
 
 # Add one rule tagged TAG to CHAIN of the st_guard table in NS.
