@@ -57,9 +57,20 @@ struct table {
 	struct table_lru lru_embryonic;
 	struct table_lru lru_active;	/* established and closing */
 	struct table_stats stats;
+	table_hook_fn	 hook;
+	void		*hook_arg;
 };
 
 static void	table_drop(struct table *, uint32_t);
+
+/* Tell the owner, if it listens. */
+static inline void
+table_event(struct table *t, enum table_event ev, const struct assoc *a,
+    const struct transport *tr, uint16_t old_port)
+{
+	if (t->hook != NULL)
+		t->hook(ev, a, tr, old_port, t->hook_arg);
+}
 
 #define TABLE_ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
 
@@ -493,6 +504,8 @@ table_evict_embryonic(struct table *t)
 {
 	if (t->lru_embryonic.cold == 0)
 		return;
+	table_event(t, TABLE_EV_EVICTED, &t->a[t->lru_embryonic.cold], NULL,
+	    0);
 	table_drop(t, t->lru_embryonic.cold);
 	t->stats.evicted_embryonic++;
 }
@@ -590,6 +603,7 @@ table_establish(struct table *t, struct assoc *a)
 	}
 	table_move(t, a, ASSOC_ESTABLISHED);
 	t->stats.established++;
+	table_event(t, TABLE_EV_ESTABLISHED, a, NULL, 0);
 	return (0);
 }
 
@@ -654,6 +668,7 @@ table_remove(struct table *t, struct assoc *a)
 {
 	if (a->state == ASSOC_FREE)
 		return;
+	table_event(t, TABLE_EV_REMOVED, a, NULL, 0);
 	table_drop(t, table_slot(t, a));
 	t->stats.removed++;
 }
@@ -715,6 +730,8 @@ table_learn_port(struct table *t, struct transport *tr, uint16_t port)
 	struct assoc	*a;
 	int		 ret = 0;
 
+	uint16_t	 old = tr->port;
+
 	if (port == 0)
 		return (0);
 	tr->last_seen = t->now;
@@ -726,12 +743,22 @@ table_learn_port(struct table *t, struct transport *tr, uint16_t port)
 		t->stats.ports_changed++;
 		ret = 2;
 	}
+	if (ret == 0 && !(tr->flags & TRANSPORT_SILENT))
+		return (0);
 	if (ret != 0) {
 		tr->port = port;
 		tr->learned_at = t->now;
 	}
 	if ((a = table_assoc_of(t, tr)) != NULL && a->port == 0)
 		a->port = port;
+	if (a != NULL && ret != 0)
+		table_event(t, ret == 1 ? TABLE_EV_PORT_LEARNED :
+		    TABLE_EV_PORT_CHANGED, a, tr, old);
+	if (tr->flags & TRANSPORT_SILENT) {
+		tr->flags &= ~TRANSPORT_SILENT;
+		if (a != NULL)
+			table_event(t, TABLE_EV_PATH_BACK, a, tr, 0);
+	}
 	return (ret);
 }
 
@@ -756,6 +783,7 @@ table_expire_list(struct table *t, struct table_lru *l, uint32_t timeout)
 		if (t->now < t->a[i].last_active ||
 		    t->now - t->a[i].last_active <= timeout)
 			break;
+		table_event(t, TABLE_EV_EXPIRED, &t->a[i], NULL, 0);
 		table_drop(t, i);
 		n++;
 	}
@@ -774,6 +802,46 @@ table_expire(struct table *t, uint32_t idle_timeout,
 	t->stats.expired_embryonic += ne;
 	t->stats.expired_idle += ni;
 	return (ne + ni);
+}
+
+/* Silence check of one association's learned transports. */
+static uint32_t
+table_paths_check_one(struct table *t, struct assoc *a, uint32_t silent_after)
+{
+	struct transport	*tr;
+	uint32_t		 n = 0, k;
+
+	for (k = 0; k < a->ntransports; k++) {
+		tr = &a->t[k];
+		if (!(tr->flags & TRANSPORT_LEARNED) ||
+		    (tr->flags & TRANSPORT_SILENT) || t->now < tr->last_seen ||
+		    t->now - tr->last_seen < silent_after)
+			continue;
+		tr->flags |= TRANSPORT_SILENT;
+		table_event(t, TABLE_EV_PATH_SILENT, a, tr, 0);
+		n++;
+	}
+	return (n);
+}
+
+/* Mark the transports gone silent; see table.h. */
+uint32_t
+table_paths_check(struct table *t, uint32_t silent_after)
+{
+	uint32_t	i, n = 0;
+
+	for (i = 1; i < t->nslots; i++)
+		if (t->a[i].state == ASSOC_ESTABLISHED)
+			n += table_paths_check_one(t, &t->a[i], silent_after);
+	return (n);
+}
+
+/* Who hears the table's events. */
+void
+table_set_hook(struct table *t, table_hook_fn fn, void *arg)
+{
+	t->hook = fn;
+	t->hook_arg = arg;
 }
 
 /* Call fn for each live entry. */

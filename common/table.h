@@ -37,6 +37,7 @@ enum assoc_state {
 /* Transport flags. */
 #define TRANSPORT_LEARNED	0x01	/* port learned from a verified packet */
 #define TRANSPORT_FROM_INIT	0x02	/* address listed in INIT / INIT-ACK */
+#define TRANSPORT_SILENT	0x04	/* nothing verified from it for a while */
 
 struct transport {
 	struct ipaddr	addr;		/* peer address */
@@ -86,6 +87,26 @@ struct table_stats {
 };
 
 struct table;
+
+/*
+ * What the table tells its owner (the monitor) as it happens.  The hook
+ * runs before a removed entry is cleared, so the assoc is still whole; tr
+ * is NULL for association events.  old_port is the port a changed
+ * transport had.
+ */
+enum table_event {
+	TABLE_EV_ESTABLISHED,	/* embryonic -> established */
+	TABLE_EV_REMOVED,	/* ABORT or SHUTDOWN-COMPLETE */
+	TABLE_EV_EXPIRED,	/* idle or embryonic timeout */
+	TABLE_EV_EVICTED,	/* oldest embryonic, to make room */
+	TABLE_EV_PORT_LEARNED,	/* first port of a transport */
+	TABLE_EV_PORT_CHANGED,	/* a learned port moved (NAT rebinding) */
+	TABLE_EV_PATH_SILENT,	/* nothing verified from it for a while */
+	TABLE_EV_PATH_BACK,	/* a silent transport is heard again */
+};
+
+typedef void (*table_hook_fn)(enum table_event, const struct assoc *,
+	    const struct transport *, uint16_t old_port, void *arg);
 
 /* Returns NULL if memory is short.  max_assocs, max_embryonic >= 1. */
 struct table *table_create(uint32_t max_assocs, uint32_t max_embryonic);
@@ -147,6 +168,17 @@ uint16_t table_port_for(const struct assoc *, const struct ipaddr *);
  */
 uint32_t table_expire(struct table *, uint32_t idle_timeout,
 	    uint32_t embryonic_timeout);
+
+/*
+ * Mark learned transports of established associations from which nothing
+ * verified came for silent_after seconds (TABLE_EV_PATH_SILENT); the next
+ * port learned from one brings it back (TABLE_EV_PATH_BACK).  O(table):
+ * call it every few seconds, not per packet.  Returns how many went silent.
+ */
+uint32_t table_paths_check(struct table *, uint32_t silent_after);
+
+/* The hook for table events; NULL for none. */
+void	table_set_hook(struct table *, table_hook_fn, void *arg);
 
 /* Calls fn for every live entry, in no particular order; fn must not
  * remove entries. */

@@ -24,6 +24,10 @@
 #define CONTROL_SOCKET	"/run/sctptun/control.sock"
 #endif
 
+#ifndef STATE_FILE
+#define STATE_FILE	"/run/sctptun/state"
+#endif
+
 #define CONFIG_DEFAULT_PORT	9899
 
 /* What every check needs to report an error. */
@@ -34,7 +38,7 @@ struct config_ctx {
 
 static const char *const config_root_keys[] = {
 	"udp_port", "tun", "peers", "limits", "control", "log", "metrics",
-	NULL
+	"user", "state", "monitor", NULL
 };
 static const char *const config_tun_keys[] = {
 	"name", "mtu", "table", "rule_priority", NULL
@@ -48,6 +52,10 @@ static const char *const config_limits_keys[] = {
 static const char *const config_control_keys[] = { "socket", NULL };
 static const char *const config_log_keys[] = { "level", NULL };
 static const char *const config_metrics_keys[] = { "listen", NULL };
+static const char *const config_state_keys[] = { "file", "interval", NULL };
+static const char *const config_monitor_keys[] = {
+	"path_silent", "drop_summary", NULL
+};
 
 static int	config_error(struct config_ctx *, const config_setting_t *,
 		    const char *, ...) __attribute__((format(printf, 3, 4)));
@@ -69,6 +77,10 @@ config_defaults(struct config *cfg)
 	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "%s",
 	    CONTROL_SOCKET);
 	cfg->log_level = LOG_INFO;
+	snprintf(cfg->state_file, sizeof(cfg->state_file), "%s", STATE_FILE);
+	cfg->state_interval = 5;
+	cfg->path_silent = 45;
+	cfg->drop_summary = 5;
 }
 
 /*
@@ -559,6 +571,90 @@ config_parse_metrics(struct config_ctx *ctx, struct config *cfg,
 	return 0;
 }
 
+/* A user name as useradd accepts it: [a-z_][a-z0-9_-]*[$]?. */
+static int
+config_valid_user(const char *name)
+{
+	const char	*p;
+
+	if (*name == '\0')
+		return 1;
+	if (!islower((unsigned char)*name) && *name != '_')
+		return 0;
+	for (p = name + 1; *p != '\0'; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
+		    *p != '_' && *p != '-' && !(*p == '$' && p[1] == '\0'))
+			return 0;
+	return 1;
+}
+
+/* Parse user: who sctptund becomes once set up. */
+static int
+config_parse_user(struct config_ctx *ctx, struct config *cfg,
+    const config_setting_t *root)
+{
+	config_setting_t	*s = NULL;
+	const char		*str;
+
+	if (config_get_string(ctx, root, "user", "user", &str, &s) == -1)
+		return -1;
+	if (str == NULL)
+		return 0;
+	if (strlen(str) >= sizeof(cfg->user) || !config_valid_user(str))
+		return config_error(ctx, s, "user \"%.40s\" is not a valid "
+		    "user name", str);
+	snprintf(cfg->user, sizeof(cfg->user), "%s", str);
+	return 0;
+}
+
+/* Parse the state group: where the table is kept across restarts. */
+static int
+config_parse_state(struct config_ctx *ctx, struct config *cfg,
+    const config_setting_t *root)
+{
+	config_setting_t	*g, *s = NULL;
+	const char		*str;
+
+	if (config_get_group(ctx, root, "state", &g) == -1)
+		return -1;
+	if (g == NULL)
+		return 0;
+	if (config_check_keys(ctx, g, "state", config_state_keys) == -1 ||
+	    config_get_uint(ctx, g, "interval", "state.interval", 1, 3600,
+	    &cfg->state_interval) == -1 ||
+	    config_get_string(ctx, g, "file", "state.file", &str, &s) == -1)
+		return -1;
+	if (str == NULL)
+		return 0;
+	if (*str != '\0' && (str[0] != '/' ||
+	    strlen(str) >= sizeof(cfg->state_file)))
+		return config_error(ctx, s, "state.file must be \"\" or an "
+		    "absolute path shorter than %zu bytes",
+		    sizeof(cfg->state_file));
+	snprintf(cfg->state_file, sizeof(cfg->state_file), "%s", str);
+	return 0;
+}
+
+/* Parse the monitor group: when paths count as silent, drop summaries. */
+static int
+config_parse_monitor(struct config_ctx *ctx, struct config *cfg,
+    const config_setting_t *root)
+{
+	config_setting_t	*g;
+
+	if (config_get_group(ctx, root, "monitor", &g) == -1)
+		return -1;
+	if (g == NULL)
+		return 0;
+	if (config_check_keys(ctx, g, "monitor", config_monitor_keys) == -1 ||
+	    config_get_uint(ctx, g, "path_silent", "monitor.path_silent", 1,
+	    86400, &cfg->path_silent) == -1 ||
+	    config_get_uint(ctx, g, "drop_summary", "monitor.drop_summary", 1,
+	    3600, &cfg->drop_summary) == -1)
+		return -1;
+	return 0;
+}
+
 /* Check the whole tree into cfg. */
 static int
 config_parse_root(struct config_ctx *ctx, struct config *cfg,
@@ -577,7 +673,10 @@ config_parse_root(struct config_ctx *ctx, struct config *cfg,
 	    config_parse_peers(ctx, cfg, root) == -1 ||
 	    config_parse_limits(ctx, cfg, root) == -1 ||
 	    config_parse_control_log(ctx, cfg, root) == -1 ||
-	    config_parse_metrics(ctx, cfg, root) == -1)
+	    config_parse_metrics(ctx, cfg, root) == -1 ||
+	    config_parse_user(ctx, cfg, root) == -1 ||
+	    config_parse_state(ctx, cfg, root) == -1 ||
+	    config_parse_monitor(ctx, cfg, root) == -1)
 		return -1;
 	return 0;
 }
@@ -858,7 +957,13 @@ config_print(FILE *fp, const struct config *cfg)
 	    log_level_name(cfg->log_level));
 	fprintf(fp, "metrics = {\n\tlisten = ");
 	config_print_string(fp, cfg->metrics_listen);
-	fprintf(fp, ";\n};\n");
+	fprintf(fp, ";\n};\nuser = ");
+	config_print_string(fp, cfg->user);
+	fprintf(fp, ";\nstate = {\n\tfile = ");
+	config_print_string(fp, cfg->state_file);
+	fprintf(fp, ";\n\tinterval = %u;\n};\n", cfg->state_interval);
+	fprintf(fp, "monitor = {\n\tpath_silent = %u;\n\tdrop_summary = "
+	    "%u;\n};\n", cfg->path_silent, cfg->drop_summary);
 }
 
 /* The peer whose prefixes hold addr (longest prefix wins); -1 if none. */

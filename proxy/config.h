@@ -14,6 +14,8 @@
 #define CONFIG_NAME_MAX		64
 #define CONFIG_PATH_MAX		108	/* sun_path */
 #define CONFIG_LISTEN_MAX	64	/* "[IPv6]:port" with room to spare */
+#define CONFIG_FILE_MAX		256
+#define CONFIG_USER_MAX		33	/* useradd's 32, and the NUL */
 
 struct peer_config {
 	char		 name[CONFIG_NAME_MAX];
@@ -40,6 +42,13 @@ struct config {
 	int		 log_level;		/* LOG_* from log.h */
 	/* metrics.listen, "ADDR:PORT" or "[IPv6]:PORT"; "" = no metrics */
 	char		 metrics_listen[CONFIG_LISTEN_MAX];
+	/* user: who sctptund runs as once set up; "" = stays root */
+	char		 user[CONFIG_USER_MAX];
+	/* state.file: the table across restarts; "" = none */
+	char		 state_file[CONFIG_FILE_MAX];
+	uint32_t	 state_interval;	/* state.interval, 5 s */
+	uint32_t	 path_silent;		/* monitor.path_silent, 45 s */
+	uint32_t	 drop_summary;		/* monitor.drop_summary, 5 s */
 };
 
 /* Fill with the defaults of the schema. */
