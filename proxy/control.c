@@ -26,6 +26,8 @@
 struct control {
 	struct evconnlistener	*listener;
 	struct datapath		*dp;
+	control_reload_fn	 reload;
+	void			*reload_arg;
 	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
@@ -43,6 +45,8 @@ control_dispatch(struct control *ctl, char *line, struct evbuffer *out)
 		show_assocs(out, ctl->dp, json);
 	else if (strcmp(line, "show stats") == 0)
 		show_stats(out, ctl->dp, json);
+	else if (strcmp(line, "reload") == 0 && !json && ctl->reload != NULL)
+		ctl->reload(out, ctl->reload_arg);
 	else
 		evbuffer_add_printf(out, "error: unknown command \"%.64s\"\n",
 		    line);
@@ -165,6 +169,14 @@ control_open(struct event_base *base, const char *path, struct datapath *dp,
 		return NULL;
 	}
 	return ctl;
+}
+
+/* Who runs "reload". */
+void
+control_set_reload(struct control *ctl, control_reload_fn fn, void *arg)
+{
+	ctl->reload = fn;
+	ctl->reload_arg = arg;
 }
 
 /* Stop listening and remove the socket. */

@@ -1,13 +1,14 @@
 /*
  * control: the daemon's control socket (AF_UNIX, stream).  A client sends
  * one request line ("show assocs", "show stats", optionally prefixed by
- * "json "); the daemon writes the answer and closes the connection.  An
+ * "json "; or "reload"); the daemon writes the answer and closes the connection.  An
  * answer that starts with "error: " is a failure.
  */
 #ifndef SCTPTUN_CONTROL_H
 #define SCTPTUN_CONTROL_H
 
 #include <event2/event.h>
+#include <event2/buffer.h>
 
 #include "datapath.h"
 
@@ -17,5 +18,11 @@ struct control;
 struct control *control_open(struct event_base *, const char *path,
 	    struct datapath *, const char **cause);
 void	control_close(struct control *);
+/*
+ * What "reload" runs: re-read the configuration and apply it, writing one
+ * line to out ("error: file:line: ..." on failure).
+ */
+typedef void (*control_reload_fn)(struct evbuffer *out, void *arg);
+void	control_set_reload(struct control *, control_reload_fn, void *arg);
 
 #endif

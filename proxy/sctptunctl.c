@@ -2,6 +2,7 @@
  * sctptunctl: asks a running sctptund over its control socket.
  *
  *	sctptunctl [-j] [-s socket] show assocs|stats
+ *	sctptunctl [-s socket] reload
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -15,7 +16,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: sctptunctl [-j] [-s socket] show assocs|stats\n");
+	    "usage: sctptunctl [-j] [-s socket] show assocs|stats\n"
+	    "       sctptunctl [-s socket] reload\n");
 	exit(2);
 }
 
@@ -89,6 +91,18 @@ ctl_relay(int fd)
 	return failed;
 }
 
+/* The commands sctptunctl knows. */
+static int
+ctl_valid(int argc, char **argv, int json)
+{
+	if (argc == 2 && strcmp(argv[0], "show") == 0)
+		return strcmp(argv[1], "assocs") == 0 ||
+		    strcmp(argv[1], "stats") == 0;
+	if (argc == 1 && strcmp(argv[0], "reload") == 0)
+		return !json;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -105,8 +119,7 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 2 || strcmp(argv[0], "show") != 0 ||
-	    (strcmp(argv[1], "assocs") != 0 && strcmp(argv[1], "stats") != 0))
+	if (!ctl_valid(argc, argv, json))
 		usage();
 	snprintf(req, sizeof(req), "%s", json ? "json " : "");
 	for (i = 0; i < argc; i++) {

@@ -1,0 +1,2 @@
+/* events: placeholder, being written. */
+#include "events.h"

@@ -1,0 +1,2 @@
+/* privs: placeholder, being written. */
+#include "privs.h"

@@ -1,0 +1,2 @@
+/* routing: placeholder, being written. */
+#include "routing.h"

@@ -1,0 +1,2 @@
+/* state: placeholder, being written. */
+#include "state.h"
