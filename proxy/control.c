@@ -17,6 +17,7 @@
 #include <event2/listener.h>
 
 #include "control.h"
+#include "events.h"
 #include "log.h"
 #include "show.h"
 
@@ -31,11 +32,15 @@ struct control {
 	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
-/* Run one request line, writing the answer to out. */
-static void
-control_dispatch(struct control *ctl, char *line, struct evbuffer *out)
+/*
+ * Run one request line, writing the answer to out.  Returns 1 if bev
+ * became a monitor subscriber (it is the events' now), else 0.
+ */
+static int
+control_dispatch(struct control *ctl, char *line, struct bufferevent *bev)
 {
-	int	 json = 0;
+	struct evbuffer	*out = bufferevent_get_output(bev);
+	int		 json = 0;
 
 	if (strncmp(line, "json ", 5) == 0) {
 		json = 1;
@@ -47,9 +52,14 @@ control_dispatch(struct control *ctl, char *line, struct evbuffer *out)
 		show_stats(out, ctl->dp, json);
 	else if (strcmp(line, "reload") == 0 && !json && ctl->reload != NULL)
 		ctl->reload(out, ctl->reload_arg);
-	else
+	else if (strcmp(line, "monitor") == 0) {
+		if (events_subscribe(ctl->dp->events, bev, json) == 0)
+			return 1;
+		evbuffer_add_printf(out, "error: out of memory\n");
+	} else
 		evbuffer_add_printf(out, "error: unknown command \"%.64s\"\n",
 		    line);
+	return 0;
 }
 
 /* The answer is out: close. */
@@ -86,7 +96,10 @@ control_read_cb(struct bufferevent *bev, void *arg)
 		}
 		return;
 	}
-	control_dispatch(ctl, line, out);
+	if (control_dispatch(ctl, line, bev) == 1) {
+		free(line);
+		return;
+	}
 	free(line);
 done:
 	bufferevent_disable(bev, EV_READ);

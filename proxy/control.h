@@ -2,7 +2,9 @@
  * control: the daemon's control socket (AF_UNIX, stream).  A client sends
  * one request line ("show assocs", "show stats", optionally prefixed by
  * "json "; or "reload"); the daemon writes the answer and closes the connection.  An
- * answer that starts with "error: " is a failure.
+ * answer that starts with "error: " is a failure.  "monitor" (or "json
+ * monitor") keeps the connection open and streams events (events.h) until
+ * the client hangs up; a half-close after the request does not end it.
  */
 #ifndef SCTPTUN_CONTROL_H
 #define SCTPTUN_CONTROL_H

@@ -8,6 +8,7 @@
 #include <sys/uio.h>
 #include <linux/errqueue.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -67,12 +68,18 @@ dp_reasm_stats(struct datapath *dp)
 static void
 dp_count_send_error(struct datapath *dp, int err)
 {
+	static struct log_ratelimit	rl;
+
 	if (err == EMSGSIZE)
 		dp->stats.egress_too_big++;
 	else if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS)
 		dp->stats.egress_no_buffer++;
-	else
+	else {
 		dp->stats.egress_send_error++;
+		errno = err;
+		log_warn_rl(&rl, "sending over UDP (%" PRIu64 " failed so far)",
+		    dp->stats.egress_send_error);
+	}
 }
 
 /* Write a packet built in dp->icmpbuf to the TUN; 0 or -1 (counted). */
@@ -97,7 +104,9 @@ static void
 dp_error_one(struct datapath *dp, int family, const struct udp_error *e)
 {
 	enum icmp_kind	 kind;
+	struct assoc	*a;
 	uint32_t	 mtu = 0;
+	size_t		 len;
 	int		 peer;
 
 	if (e->origin == SO_EE_ORIGIN_LOCAL) {
@@ -123,14 +132,18 @@ dp_error_one(struct datapath *dp, int family, const struct udp_error *e)
 	}
 	if (!e->has_local || e->local.family != e->dst.family ||
 	    (peer = config_match_peer(dp->conf, &e->dst)) == -1 ||
-	    icmp_verify(dp->table, &e->dst, e->dport,
-	    dp->conf->peers[peer].remote_port, dp->errbuf, e->qlen) == NULL) {
+	    (a = icmp_verify(dp->table, &e->dst, e->dport,
+	    dp->conf->peers[peer].remote_port, dp->errbuf, e->qlen)) == NULL) {
 		dp->stats.icmp_unverified++;
 		return;
 	}
-	if (dp_write_icmp(dp, icmp_build(dp->icmpbuf, kind, &e->local,
-	    &e->dst, mtu, dp->errbuf, e->qlen)) == 0)
-		dp->stats.icmp_translated++;
+	len = icmp_build(dp->icmpbuf, kind, &e->local, &e->dst, mtu,
+	    dp->errbuf, e->qlen);
+	if (dp_write_icmp(dp, len) == -1)
+		return;
+	dp->stats.icmp_translated++;
+	if (dp->events->nsubs > 0)
+		events_icmp(dp->events, a, e, dp->icmpbuf, len);
 }
 
 /*
@@ -320,8 +333,10 @@ dp_egress_sctp(struct datapath *dp, struct dp_slot *s, uint8_t *l4,
 		dp->stats.egress_no_peer++;
 		return;
 	}
+	events_packet(dp->events, &sp, 0);
 	port = track_egress(dp->table, (uint16_t)peer, &ip->dst, &sp,
 	    ip->l4len, &dp->stats);
+	events_packet(dp->events, NULL, 0);
 	/* The kernel answering an out-of-the-blue packet (cons draft 3). */
 	if (port == 0 && (port = track_reply_port(&dp->replies, &ip->src,
 	    &ip->dst, &sp, table_clock(dp->table))) != 0)
@@ -500,9 +515,13 @@ dp_deliver(struct datapath *dp, uint8_t *payload, size_t len,
 {
 	size_t	 hlen;
 
+	static struct log_ratelimit	rl;
+
 	hlen = ip_build(payload, src, dst, tos, IPPROTO_SCTP_NUM, len);
 	if (hlen == 0 || write(dp->tun->fd, payload - hlen, hlen + len) == -1) {
 		dp->stats.ingress_tun_error++;
+		log_warn_rl(&rl, "writing to %s (%" PRIu64 " failed so far)",
+		    dp->tun->name, dp->stats.ingress_tun_error);
 		return;
 	}
 	dp->stats.tun_tx_packets++;
@@ -544,8 +563,11 @@ dp_ingress_one(struct datapath *dp, int fd, unsigned int i)
 		dp->stats.ingress_bad_crc++;
 		return;
 	}
-	switch (track_ingress(dp->table, (uint16_t)peer, &src, &sp, len,
-	    sport, &ab, &dp->stats)) {
+	events_packet(dp->events, &sp, 1);
+	r = track_ingress(dp->table, (uint16_t)peer, &src, &sp, len, sport,
+	    &ab, &dp->stats);
+	events_packet(dp->events, NULL, 0);
+	switch (r) {
 	case TRACK_DELIVER:
 		dp_deliver(dp, payload, len, &src, &dst, tos);
 		break;
@@ -560,6 +582,8 @@ dp_ingress_one(struct datapath *dp, int fd, unsigned int i)
 	case TRACK_ABORT_NEW_PORT:
 		dp->stats.ingress_init_port++;
 		dp_send_abort(dp, fd, &dst, &src, sport, &sp, &ab);
+		if (dp->events->nsubs > 0)
+			events_init_collision(dp->events, &src, &sp, &ab);
 		break;
 	}
 }
@@ -609,6 +633,21 @@ dp_udp_cb(evutil_socket_t fd, short events, void *arg)
 	}
 }
 
+/* Say when the table had no room for an association since last time. */
+static void
+dp_warn_full(struct datapath *dp)
+{
+	static struct log_ratelimit	 rl;
+	uint64_t			 full = table_stats(dp->table)->full;
+
+	if (full > dp->table_full_seen)
+		log_warnx_rl(&rl, "association table full (limits.associations "
+		    "%u): %" PRIu64 " associations not tracked in the last "
+		    "second", table_max_assocs(dp->table),
+		    full - dp->table_full_seen);
+	dp->table_full_seen = full;
+}
+
 /* Once a second: age the table. */
 static void
 dp_tick_cb(evutil_socket_t fd, short events, void *arg)
@@ -620,6 +659,8 @@ dp_tick_cb(evutil_socket_t fd, short events, void *arg)
 	dp_reasm_stats(dp);
 	(void)table_expire(dp->table, dp->conf->idle_timeout,
 	    dp->conf->embryonic_timeout);
+	events_tick(dp->events);
+	dp_warn_full(dp);
 }
 
 /* Allocate the batch buffers and the vectors that point into them. */
@@ -672,7 +713,7 @@ datapath_create(struct event_base *base, const struct config *conf,
 	dp->tun = tun;
 	dp->udp = udp;
 	dp->started = datapath_now();
-	if (dp_alloc(dp) == -1) {
+	if (dp_alloc(dp) == -1 || (dp->events = events_create(dp)) == NULL) {
 		datapath_free(dp);
 		return NULL;
 	}
@@ -692,6 +733,7 @@ datapath_free(struct datapath *dp)
 {
 	if (dp == NULL)
 		return;
+	events_free(dp->events);
 	if (dp->ev_tun != NULL)
 		event_free(dp->ev_tun);
 	if (dp->ev_udp4 != NULL)

@@ -15,6 +15,7 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "events.h"
 #include "reasm.h"
 #include "icmp.h"
 #include "stats.h"
@@ -36,7 +37,9 @@ struct datapath {
 	struct tun		*tun;
 	struct udp		*udp;
 	struct stats		 stats;
+	struct events		*events;	/* the monitor's stream */
 	uint64_t		 started;	/* monotonic seconds */
+	uint64_t		 table_full_seen; /* stats.full at the last tick */
 
 	struct event		*ev_tun;
 	struct event		*ev_udp4;

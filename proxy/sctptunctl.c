@@ -2,11 +2,13 @@
  * sctptunctl: asks a running sctptund over its control socket.
  *
  *	sctptunctl [-j] [-s socket] show assocs|stats
+ *	sctptunctl [-j] [-s socket] monitor
  *	sctptunctl [-s socket] reload
  */
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: sctptunctl [-j] [-s socket] show assocs|stats\n"
+	    "       sctptunctl [-j] [-s socket] monitor\n"
 	    "       sctptunctl [-s socket] reload\n");
 	exit(2);
 }
@@ -63,15 +66,43 @@ ctl_send(int fd, const char *req)
 	}
 }
 
-/* Copy the answer to stdout, or to stderr if it is an error; 0 or 1. */
+static volatile sig_atomic_t ctl_stop;
+
+/* SIGINT, SIGTERM: the monitor ends. */
+static void
+ctl_stop_cb(int sig)
+{
+	ctl_stop = 1;
+}
+
+/* A monitor ends on SIGINT and SIGTERM: no SA_RESTART, read() returns. */
+static void
+ctl_monitor_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = ctl_stop_cb;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * Copy the answer to stdout, or to stderr if it is an error.  A stream
+ * (monitor) is flushed as it comes, and ends with a signal (0) or when the
+ * daemon hangs up (1); an answer ends at EOF (0, or 1 for an error).
+ */
 static int
-ctl_relay(int fd)
+ctl_relay(int fd, int stream)
 {
 	char	 buf[65536];
 	ssize_t	 n;
 	int	 first = 1, failed = 0;
+	FILE	*out;
 
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+	while (!ctl_stop && (n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -82,13 +113,20 @@ ctl_relay(int fd)
 		if (first && n >= 7 && memcmp(buf, "error: ", 7) == 0)
 			failed = 1;
 		first = 0;
-		fwrite(buf, 1, (size_t)n, failed ? stderr : stdout);
+		out = failed ? stderr : stdout;
+		fwrite(buf, 1, (size_t)n, out);
+		if (stream && fflush(out) == EOF && !failed)
+			return 1;
 	}
-	if (first) {
+	if (ctl_stop)
+		return 0;
+	if (first && !stream) {
 		fprintf(stderr, "sctptunctl: no answer from the daemon\n");
 		return 1;
 	}
-	return failed;
+	if (stream && !failed)
+		fprintf(stderr, "sctptunctl: the daemon closed the stream\n");
+	return stream || failed;
 }
 
 /* The commands sctptunctl knows. */
@@ -100,6 +138,8 @@ ctl_valid(int argc, char **argv, int json)
 		    strcmp(argv[1], "stats") == 0;
 	if (argc == 1 && strcmp(argv[0], "reload") == 0)
 		return !json;
+	if (argc == 1 && strcmp(argv[0], "monitor") == 0)
+		return 1;
 	return 0;
 }
 
@@ -129,7 +169,9 @@ main(int argc, char **argv)
 	fd = ctl_connect(path);
 	ctl_send(fd, req);
 	shutdown(fd, SHUT_WR);
-	ch = ctl_relay(fd);
+	if (strcmp(argv[0], "monitor") == 0)
+		ctl_monitor_signals();
+	ch = ctl_relay(fd, strcmp(argv[0], "monitor") == 0);
 	close(fd);
 	return ch;
 }

@@ -66,8 +66,9 @@ show_transport_text(struct show_ctx *c, const struct transport *t)
 	else
 		evbuffer_add_printf(c->out, "%u", t->port);
 	evbuffer_add_printf(c->out, ", packets %" PRIu64 " in %" PRIu64
-	    " out%s\n", t->rx_packets, t->tx_packets,
-	    (t->flags & TRANSPORT_FROM_INIT) ? ", listed in INIT" : "");
+	    " out%s%s\n", t->rx_packets, t->tx_packets,
+	    (t->flags & TRANSPORT_FROM_INIT) ? ", listed in INIT" : "",
+	    (t->flags & TRANSPORT_SILENT) ? ", silent" : "");
 }
 
 /* One association, as text. */
@@ -100,11 +101,13 @@ show_transport_json(struct show_ctx *c, const struct transport *t, int first)
 	evbuffer_add_printf(c->out, "%s{\"address\":\"%s\",\"udp_port\":%u,"
 	    "\"learned\":%s,\"learned_ago\":%" PRIu32 ",\"from_init\":%s,"
 	    "\"last_seen_ago\":%" PRIu32 ",\"rx_packets\":%" PRIu64
-	    ",\"tx_packets\":%" PRIu64 "}", first ? "" : ",", addr, t->port,
+	    ",\"tx_packets\":%" PRIu64 ",\"silent\":%s}", first ? "" : ",",
+	    addr, t->port,
 	    (t->flags & TRANSPORT_LEARNED) ? "true" : "false",
 	    show_ago(c, t->learned_at),
 	    (t->flags & TRANSPORT_FROM_INIT) ? "true" : "false",
-	    show_ago(c, t->last_seen), t->rx_packets, t->tx_packets);
+	    show_ago(c, t->last_seen), t->rx_packets, t->tx_packets,
+	    (t->flags & TRANSPORT_SILENT) ? "true" : "false");
 }
 
 /* One association, as a JSON object. */
