@@ -59,6 +59,7 @@ struct table {
 	struct table_stats stats;
 	table_hook_fn	 hook;
 	void		*hook_arg;
+	uint64_t	 generation;	/* bumped by structural changes */
 };
 
 static void	table_drop(struct table *, uint32_t);
@@ -536,6 +537,7 @@ table_new(struct table *t, uint16_t lport, uint16_t pport, uint16_t peer_id,
 	a->id = t->next_id++;
 	if (t->next_id == 0)
 		t->next_id = 1;
+	t->generation++;
 	table_lru_append(t, &t->lru_embryonic, i);
 	t->count[ASSOC_EMBRYONIC]++;
 	t->stats.created++;
@@ -551,6 +553,7 @@ table_set_ltag(struct table *t, struct assoc *a, uint32_t ltag)
 	if (a->state == ASSOC_FREE || a->ltag == ltag)
 		return;
 	table_tag_unlink(t, TABLE_BY_LTAG, i);
+	t->generation++;
 	a->ltag = ltag;
 	table_tag_link(t, TABLE_BY_LTAG, i);
 }
@@ -564,6 +567,7 @@ table_set_ptag(struct table *t, struct assoc *a, uint32_t ptag)
 	if (a->state == ASSOC_FREE || a->ptag == ptag)
 		return;
 	table_tag_unlink(t, TABLE_BY_PTAG, i);
+	t->generation++;
 	a->ptag = ptag;
 	table_tag_link(t, TABLE_BY_PTAG, i);
 }
@@ -584,6 +588,7 @@ table_move(struct table *t, struct assoc *a, enum assoc_state state)
 	t->count[a->state]--;
 	a->state = state;
 	t->count[a->state]++;
+	t->generation++;
 	if (relist)
 		table_lru_append(t, table_lru_of(t, a), i);
 }
@@ -657,6 +662,7 @@ table_drop(struct table *t, uint32_t i)
 		table_addr_unlink(t, i, n);
 	table_lru_unlink(t, table_lru_of(t, a), i);
 	t->count[a->state]--;
+	t->generation++;
 	memset(a, 0, sizeof(*a));
 	a->lru_next = t->free_head;
 	t->free_head = i;
@@ -706,6 +712,7 @@ table_transport(struct table *t, struct assoc *a, const struct ipaddr *addr,
 	memset(tr, 0, sizeof(*tr));
 	tr->addr = *addr;
 	table_addr_link(t, table_slot(t, a), n);
+	t->generation++;
 	return (tr);
 }
 
@@ -748,6 +755,7 @@ table_learn_port(struct table *t, struct transport *tr, uint16_t port)
 	if (ret != 0) {
 		tr->port = port;
 		tr->learned_at = t->now;
+		t->generation++;
 	}
 	if ((a = table_assoc_of(t, tr)) != NULL && a->port == 0)
 		a->port = port;
@@ -870,4 +878,95 @@ assoc_state_name(enum assoc_state state)
 		return ("closing");
 	}
 	return ("unknown");
+}
+
+/*
+ * Put slot i in l where its own last_active belongs, searching from the hot
+ * end: restored entries come oldest first, so this is O(1) for them.
+ */
+static void
+table_lru_insert_sorted(struct table *t, struct table_lru *l, uint32_t i)
+{
+	struct assoc	*a = &t->a[i];
+	uint32_t	 after = l->hot;
+
+	while (after != 0 && t->a[after].last_active > a->last_active)
+		after = t->a[after].lru_prev;
+	a->lru_prev = after;
+	if (after != 0) {
+		a->lru_next = t->a[after].lru_next;
+		t->a[after].lru_next = i;
+	} else {
+		a->lru_next = l->cold;
+		l->cold = i;
+	}
+	if (a->lru_next != 0)
+		t->a[a->lru_next].lru_prev = i;
+	else
+		l->hot = i;
+}
+
+/* 1 if the table has room for a live entry in state. */
+static int
+table_has_room(const struct table *t, enum assoc_state state)
+{
+	if (t->free_head == 0)
+		return (0);
+	if (state == ASSOC_EMBRYONIC)
+		return (t->count[ASSOC_EMBRYONIC] < t->max_embryonic);
+	return (t->count[ASSOC_ESTABLISHED] + t->count[ASSOC_CLOSING] <
+	    t->max_assocs);
+}
+
+/* Keep ids never given out twice: next_id goes past a restored one. */
+static void
+table_reserve_id(struct table *t, struct assoc *a)
+{
+	if (a->id == 0) {
+		a->id = t->next_id++;
+		if (t->next_id == 0)
+			t->next_id = 1;
+	} else if (a->id >= t->next_id) {
+		t->next_id = a->id + 1 == 0 ? 1 : a->id + 1;
+	}
+}
+
+/* Insert a whole entry saved by an earlier run; see table.h. */
+struct assoc *
+table_restore(struct table *t, const struct assoc *src)
+{
+	struct assoc	*a;
+	uint32_t	 i, n;
+
+	if (src->state < ASSOC_EMBRYONIC || src->state > ASSOC_CLOSING ||
+	    src->ntransports > ASSOC_MAX_TRANSPORTS ||
+	    !table_has_room(t, src->state))
+		return (NULL);
+	i = t->free_head;
+	a = &t->a[i];
+	t->free_head = a->lru_next;
+	*a = *src;
+	a->lnext = a->pnext = a->lru_prev = a->lru_next = 0;
+	if (a->last_active > t->now)
+		a->last_active = t->now;
+	if (a->created > a->last_active)
+		a->created = a->last_active;
+	table_reserve_id(t, a);
+	table_tag_link(t, TABLE_BY_LTAG, i);
+	table_tag_link(t, TABLE_BY_PTAG, i);
+	for (n = 0; n < a->ntransports; n++) {
+		a->t[n].hnext = 0;
+		table_addr_link(t, i, n);
+	}
+	table_lru_insert_sorted(t, table_lru_of(t, a), i);
+	t->count[a->state]++;
+	t->generation++;
+	return (a);
+}
+
+/* The change counter; see table.h. */
+uint64_t
+table_generation(const struct table *t)
+{
+	return (t->generation);
 }

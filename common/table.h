@@ -185,6 +185,22 @@ void	table_set_hook(struct table *, table_hook_fn, void *arg);
 void	table_foreach(struct table *, void (*fn)(struct assoc *, void *),
 	    void *);
 
+/*
+ * Insert a whole entry saved by an earlier run (sctptund's state file):
+ * state, tags, ports, transports with their flags, ports and times, id and
+ * counters are copied; the internal links are rebuilt.  Times later than
+ * the table clock are clamped to it.  The limits hold (NULL when there is
+ * no room; nothing is evicted), ids handed out later stay above src->id
+ * (0 gets a fresh id), and the event hook is not called.
+ */
+struct assoc *table_restore(struct table *, const struct assoc *src);
+/*
+ * A counter bumped by every change worth saving: new, retagged, state
+ * changed, removed or expired entries, transports added, ports learned or
+ * moved.  Activity (table_touch) alone does not bump it.
+ */
+uint64_t table_generation(const struct table *);
+
 const char *assoc_state_name(enum assoc_state);
 
 #endif

@@ -1034,6 +1034,146 @@ test_foreach(void)
 	table_free(t);
 }
 
+/* Counts hook calls, for table_restore's silence. */
+static void
+restore_hook(enum table_event ev, const struct assoc *a,
+    const struct transport *tr, uint16_t old_port, void *arg)
+{
+	(*(int *)arg)++;
+}
+
+/* A saved entry as state.c hands it over: ids, times and links set. */
+static struct assoc
+restore_src(uint32_t id, enum assoc_state state, uint32_t last_active,
+    uint32_t n)
+{
+	struct assoc	a;
+	struct ipaddr	x = addr4(n);
+
+	memset(&a, 0, sizeof(a));
+	a.lport = 7;
+	a.pport = (uint16_t)n;
+	a.ltag = state == ASSOC_EMBRYONIC ? 0 : 0x1000 + n;
+	a.ptag = 0x2000 + n;
+	a.state = (uint8_t)state;
+	a.id = id;
+	a.created = last_active;
+	a.last_active = last_active;
+	a.ntransports = 1;
+	a.t[0].addr = x;
+	a.t[0].port = (uint16_t)(40000 + n);
+	a.t[0].flags = TRANSPORT_LEARNED;
+	/* Stale links from the old process must not be believed. */
+	a.lnext = a.pnext = a.lru_prev = a.lru_next = 12345;
+	a.t[0].hnext = 999;
+	return (a);
+}
+
+/* table_restore: indexes, limits, ids, ordering for expiry, no events. */
+static void
+test_restore(void)
+{
+	struct table	*t = table_create(3, 1);
+	struct assoc	 src, *a;
+	struct ipaddr	 x = addr4(2);
+	int		 events = 0;
+	uint32_t	 n;
+
+	table_set_hook(t, restore_hook, &events);
+	table_set_clock(t, 1000);
+	/* Out of order: 900, 500, 800; the expiry must still be exact. */
+	src = restore_src(500, ASSOC_ESTABLISHED, 900, 1);
+	ok(table_restore(t, &src) != NULL, "restore an established entry");
+	src = restore_src(70, ASSOC_CLOSING, 500, 2);
+	ok((a = table_restore(t, &src)) != NULL && a->state == ASSOC_CLOSING,
+	    "restore a closing entry");
+	src = restore_src(71, ASSOC_ESTABLISHED, 800, 3);
+	ok(table_restore(t, &src) != NULL, "restore a third");
+	src = restore_src(72, ASSOC_ESTABLISHED, 800, 4);
+	ok(table_restore(t, &src) == NULL, "the established limit holds");
+	src = restore_src(9, ASSOC_EMBRYONIC, 990, 5);
+	ok(table_restore(t, &src) != NULL, "restore an embryonic entry");
+	src = restore_src(10, ASSOC_EMBRYONIC, 995, 6);
+	ok(table_restore(t, &src) == NULL && table_count(t, ASSOC_EMBRYONIC)
+	    == 1, "the embryonic limit holds: nothing evicted");
+	src = restore_src(11, ASSOC_FREE, 995, 6);
+	ok(table_restore(t, &src) == NULL, "a free entry is refused");
+	ok(events == 0, "no events from restoring");
+	a = table_lookup_ltag(t, 7, 2, 0x1002);
+	ok(a != NULL && a->id == 70 && table_lookup_ptag(t, 7, 2, 0x2002) == a
+	    && table_lookup_addr(t, 7, 2, &x) == a &&
+	    table_port_for(a, &x) == 40002,
+	    "found by both tags and the address, port kept");
+	ok(table_count(t, ASSOC_ESTABLISHED) == 2 &&
+	    table_count(t, ASSOC_CLOSING) == 1, "counts by state");
+	a = table_new(t, 1, 1, 0, 0);
+	ok(a != NULL && a->id > 500, "new ids above every restored one");
+	if (a != NULL)
+		table_remove(t, a);
+	/* Restored as 900, 500, 800: a list in insertion order would stop
+	   at 900 (idle 250) and expire nothing. */
+	table_set_clock(t, 1150);
+	n = table_expire(t, 300, 60);
+	ok(n == 2 && table_lookup_ltag(t, 7, 1, 0x1001) != NULL,
+	    "expiry drops exactly the entries idle too long (%u)", n);
+	table_set_clock(t, 2000);
+	src = restore_src(0, ASSOC_ESTABLISHED, 5000, 8);
+	a = table_restore(t, &src);
+	ok(a != NULL && a->id > 500, "id 0 gets a fresh id (%u)",
+	    a != NULL ? a->id : 0);
+	ok(a != NULL && a->last_active == 2000 && a->created == 2000,
+	    "times after the clock are clamped to it");
+	table_free(t);
+}
+
+/* table_generation moves on changes worth saving, not on activity. */
+static void
+test_generation(void)
+{
+	struct table		*t = table_create(4, 4);
+	struct assoc		*a, src;
+	struct transport	*tr;
+	struct ipaddr		 x = addr4(1);
+	uint64_t		 g;
+
+	g = table_generation(t);
+	a = table_new(t, 1, 2, 0, 0);
+	ok(table_generation(t) != g, "new moves it");
+	g = table_generation(t);
+	table_set_ltag(t, a, 5);
+	ok(table_generation(t) != g, "a tag moves it");
+	g = table_generation(t);
+	tr = table_transport(t, a, &x, 1);
+	ok(table_generation(t) != g, "a transport moves it");
+	g = table_generation(t);
+	table_learn_port(t, tr, 4000);
+	ok(table_generation(t) != g, "a learned port moves it");
+	g = table_generation(t);
+	table_learn_port(t, tr, 4000);
+	table_touch(t, a);
+	ok(table_generation(t) == g, "the same port again and activity don't");
+	table_learn_port(t, tr, 4001);
+	ok(table_generation(t) != g, "a moved port does");
+	g = table_generation(t);
+	table_establish(t, a);
+	ok(table_generation(t) != g, "establish does");
+	g = table_generation(t);
+	table_set_state(t, a, ASSOC_CLOSING);
+	ok(table_generation(t) != g, "a state change does");
+	g = table_generation(t);
+	table_remove(t, a);
+	ok(table_generation(t) != g, "remove does");
+	g = table_generation(t);
+	table_set_clock(t, 100);
+	src = restore_src(3, ASSOC_ESTABLISHED, 10, 1);
+	(void)table_restore(t, &src);
+	ok(table_generation(t) != g, "restore does");
+	g = table_generation(t);
+	(void)table_expire(t, 50, 50);
+	ok(table_generation(t) != g, "expiry does");
+	table_free(t);
+}
+
 int
 main(void)
 {
@@ -1054,6 +1194,8 @@ main(void)
 	test_transports();
 	test_reuse();
 	test_foreach();
+	test_restore();
+	test_generation();
 	test_random();
 	return (tap_done(0));
 }

@@ -7,8 +7,11 @@
 #   stun_nat_pair FAM            the same across topo_nat's masquerading NAT
 #   stun_wait_json NAME          wait for an established association (JSON)
 #   stun_conf NAME PREFIX...     write $T_WORK/NAME.conf for those peers
+#                                (state file $T_WORK/NAME.state, or
+#                                STUN_STATE_FILE; "" for none)
 #   stun_start NS NAME           run sctptund NAME in NS; wait until ready
 #   stun_stop NAME               SIGTERM it; wait for it to exit
+#   stun_kill NAME               SIGKILL it (a crash); reap it
 #   stun_ctl NAME ARGS...        sctptunctl on NAME's control socket
 #   json_num KEY                 first numeric value of "KEY" on stdin
 #   kernel_encap NS              switch on the kernel's own RFC 6951 in NS
@@ -38,6 +41,7 @@ stun_conf() {
 	limits = { associations = 1024; embryonic = 64; idle_timeout = 600; };
 	control = { socket = "$T_WORK/$name.sock"; };
 	log = { level = "${STUN_LOG_LEVEL:-info}"; };
+	state = { file = "${STUN_STATE_FILE-$T_WORK/$name.state}"; interval = ${STUN_STATE_INTERVAL:-5}; };
 	EOC
 }
 
@@ -45,7 +49,8 @@ stun_conf() {
 stun_start() {
 	local ns=$1 name=$2 i
 	# ip netns exec execs the daemon: $! is the daemon itself.
-	ip netns exec "$ns" "$SCTPTUND" -d -f "$T_WORK/$name.conf" \
+	# STUN_WRAP: a command that execs the daemon (setpriv ...).
+	ip netns exec "$ns" ${STUN_WRAP:-} "$SCTPTUND" -d -f "$T_WORK/$name.conf" \
 	    > "$T_WORK/$name.log" 2>&1 &
 	eval "STUN_PID_$name=$!"
 	at_exit "stun_stop $name"
@@ -80,6 +85,17 @@ stun_stop() {
 	wait "$pid"
 	rc=$?
 	return $rc
+}
+
+# Kill daemon NAME with SIGKILL (a crash: no teardown) and reap it.
+stun_kill() {
+	local pid
+	pid=$(stun_pid "$1")
+	[ -n "$pid" ] || return 1
+	eval "STUN_PID_$1="
+	kill -KILL "$pid" 2> /dev/null || return 1
+	wait "$pid" 2> /dev/null
+	return 0
 }
 
 # sctptunctl for daemon NAME.
