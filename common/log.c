@@ -115,6 +115,74 @@ LOG_FUNC(log_notice, LOG_NOTICE, 0)
 LOG_FUNC(log_info, LOG_INFO, 0)
 LOG_FUNC(log_debug, LOG_DEBUG, 0)
 
+/* See log.h. */
+int
+log_ratelimit_pass(struct log_ratelimit *rl, uint64_t now, uint32_t *held)
+{
+	if (now < rl->window_start || now - rl->window_start >= LOG_RL_WINDOW ||
+	    rl->window_start == 0) {
+		rl->window_start = now == 0 ? 1 : now;
+		rl->sent = 0;
+	}
+	if (rl->sent >= LOG_RL_BURST) {
+		rl->held++;
+		return 0;
+	}
+	rl->sent++;
+	*held = rl->held;
+	rl->held = 0;
+	return 1;
+}
+
+/* A rate-limited warning, with strerror(err) if err != 0. */
+static void
+log_vemit_rl(struct log_ratelimit *rl, int err, const char *fmt, va_list ap)
+{
+	struct timespec	 ts;
+	uint32_t	 held;
+	char		 msg[1024];
+
+	if (LOG_WARNING > log_level)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (!log_ratelimit_pass(rl, (uint64_t)ts.tv_sec, &held))
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (err != 0)
+		log_warnx("%s: %s", msg, strerror(err));
+	else
+		log_warnx("%s", msg);
+	if (held > 0)
+		log_warnx("(%u similar messages held back in the last %u s)",
+		    held, LOG_RL_WINDOW);
+}
+
+/* log_warnx, rate-limited by rl. */
+void
+log_warnx_rl(struct log_ratelimit *rl, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved = errno;
+
+	va_start(ap, fmt);
+	log_vemit_rl(rl, 0, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+/* log_warn, rate-limited by rl. */
+void
+log_warn_rl(struct log_ratelimit *rl, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved = errno;
+
+	va_start(ap, fmt);
+	log_vemit_rl(rl, saved, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
 /* Log an error with strerror(errno) and exit. */
 void
 fatal(const char *fmt, ...)

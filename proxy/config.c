@@ -966,6 +966,49 @@ config_print(FILE *fp, const struct config *cfg)
 	    "%u;\n};\n", cfg->path_silent, cfg->drop_summary);
 }
 
+/* Append name to the comma separated list in buf. */
+static void
+config_list_add(char *buf, size_t len, size_t *n, const char *name)
+{
+	size_t	used = strlen(buf);
+
+	if (used < len)
+		snprintf(buf + used, len - used, "%s%s", *n > 0 ? ", " : "",
+		    name);
+	(*n)++;
+}
+
+/* The settings only a restart applies; see config.h. */
+size_t
+config_restart_needed(const struct config *a, const struct config *b,
+    char *buf, size_t len)
+{
+	size_t	n = 0;
+
+#define CONFIG_DIFF(field, name)					\
+	if (a->field != b->field)					\
+		config_list_add(buf, len, &n, name)
+#define CONFIG_DIFF_STR(field, name)					\
+	if (strcmp(a->field, b->field) != 0)				\
+		config_list_add(buf, len, &n, name)
+	if (len > 0)
+		buf[0] = '\0';
+	CONFIG_DIFF(udp_port, "udp_port");
+	CONFIG_DIFF_STR(tun_name, "tun.name");
+	CONFIG_DIFF(tun_mtu, "tun.mtu");
+	CONFIG_DIFF(tun_table, "tun.table");
+	CONFIG_DIFF(rule_priority, "tun.rule_priority");
+	CONFIG_DIFF(max_assocs, "limits.associations");
+	CONFIG_DIFF(max_embryonic, "limits.embryonic");
+	CONFIG_DIFF_STR(control_socket, "control.socket");
+	CONFIG_DIFF_STR(metrics_listen, "metrics.listen");
+	CONFIG_DIFF_STR(user, "user");
+	CONFIG_DIFF_STR(state_file, "state.file");
+#undef CONFIG_DIFF
+#undef CONFIG_DIFF_STR
+	return n;
+}
+
 /* The peer whose prefixes hold addr (longest prefix wins); -1 if none. */
 int
 config_match_peer(const struct config *cfg, const struct ipaddr *addr)

@@ -68,6 +68,13 @@ void	config_print(FILE *, const struct config *);
  */
 int	config_parse_listen(const char *, struct ipaddr *, uint16_t *,
 	    const char **why);
+/*
+ * The settings that differ between a and b and that only a restart can
+ * apply (sockets, TUN, table sizes, user...): their names, comma
+ * separated, in buf; 0 when there are none.
+ */
+size_t	config_restart_needed(const struct config *a, const struct config *b,
+	    char *buf, size_t len);
 /* The peer whose prefixes hold addr (longest prefix wins); -1 if none. */
 int	config_match_peer(const struct config *, const struct ipaddr *);
 

@@ -532,6 +532,83 @@ nl_route_add(struct nl *nl, const struct prefix *pfx, int ifindex,
 	return (0);
 }
 
+/* Remove a rule nl_rule_add() installed. */
+int
+nl_rule_del(struct nl *nl, const struct prefix *pfx, uint32_t table,
+    uint32_t priority, const char **cause)
+{
+	struct nl_req	r;
+
+	nl_rule_build(&r, RTM_DELRULE, 0, pfx, table, priority);
+	if (nl_req_talk(nl, &r, NULL, NULL) == -1 && errno != ENOENT) {
+		*cause = nl_error("RTM_DELRULE");
+		return (-1);
+	}
+	return (0);
+}
+
+/* The header of a route of ours in table. */
+static void
+nl_route_msg(struct rtmsg *rtm, int family, uint8_t len, uint32_t table,
+    uint8_t type)
+{
+	memset(rtm, 0, sizeof(*rtm));
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = len;
+	rtm->rtm_table = table < 256 ? table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = type == RTN_UNICAST ? RT_SCOPE_LINK :
+	    RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = type;
+}
+
+/* Remove a route nl_route_add() installed. */
+int
+nl_route_del(struct nl *nl, const struct prefix *pfx, uint32_t table,
+    const char **cause)
+{
+	struct rtmsg	rtm;
+	struct nl_req	r;
+	size_t		alen;
+
+	if ((alen = nl_family_len(pfx->addr.family)) == 0) {
+		*cause = "route: bad prefix";
+		return (-1);
+	}
+	nl_route_msg(&rtm, pfx->addr.family, pfx->len, table, RTN_UNICAST);
+	rtm.rtm_scope = RT_SCOPE_NOWHERE;	/* any scope */
+	nl_req_init(&r, RTM_DELROUTE, 0, &rtm, sizeof(rtm));
+	if (pfx->len > 0)
+		nl_req_attr(&r, RTA_DST, pfx->addr.u.bytes, alen);
+	nl_req_u32(&r, RTA_TABLE, table);
+	if (nl_req_talk(nl, &r, NULL, NULL) == -1 && errno != ESRCH &&
+	    errno != ENOENT) {
+		*cause = nl_error("RTM_DELROUTE");
+		return (-1);
+	}
+	return (0);
+}
+
+/* The fail-closed default route; see netlink.h. */
+int
+nl_route_add_blackhole(struct nl *nl, int family, uint32_t table,
+    const char **cause)
+{
+	struct rtmsg	rtm;
+	struct nl_req	r;
+
+	nl_route_msg(&rtm, family, 0, table, RTN_BLACKHOLE);
+	nl_req_init(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, &rtm,
+	    sizeof(rtm));
+	nl_req_u32(&r, RTA_TABLE, table);
+	nl_req_u32(&r, RTA_PRIORITY, UINT32_MAX);
+	if (nl_req_talk(nl, &r, NULL, NULL) == -1) {
+		*cause = nl_error("RTM_NEWROUTE blackhole");
+		return (-1);
+	}
+	return (0);
+}
+
 /* Install "default dev ifindex table table" for one family. */
 int
 nl_route_add_default(struct nl *nl, int family, int ifindex,

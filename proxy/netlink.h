@@ -31,6 +31,18 @@ int	nl_route_add_default(struct nl *, int family, int ifindex,
  */
 int	nl_route_add(struct nl *, const struct prefix *, int ifindex,
 	    uint32_t table, const struct ipaddr *src, const char **cause);
+/* Undo nl_rule_add / nl_route_add; a missing object is not an error. */
+int	nl_rule_del(struct nl *, const struct prefix *, uint32_t table,
+	    uint32_t priority, const char **cause);
+int	nl_route_del(struct nl *, const struct prefix *, uint32_t table,
+	    const char **cause);
+/*
+ * A blackhole default route in table with the worst metric: when the TUN
+ * disappears with a killed sctptund, its routes go with it, and this one
+ * keeps the kernel's SCTP from leaving natively through the main table.
+ */
+int	nl_route_add_blackhole(struct nl *, int family, uint32_t table,
+	    const char **cause);
 /*
  * Remove every rule with this priority and table whose ip protocol is 132,
  * and every route in the table, for both families: what a run (or a crashed

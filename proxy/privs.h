@@ -1,4 +1,41 @@
-/* privs: placeholder, being written. */
+/*
+ * privs: sctptund gives up root once its TUN, sockets, rules and routes are
+ * in place.  It becomes the configured user, keeps CAP_NET_ADMIN alone
+ * (rules and routes on reload and at exit, the rp_filter sysctls at exit,
+ * the TUN's MTU), and takes the directories of its control socket and
+ * state file for that user, so it can still replace and remove its files.
+ */
 #ifndef SCTPTUN_PRIVS_H
 #define SCTPTUN_PRIVS_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+struct privs {
+	int	active;		/* a user was configured */
+	uid_t	uid;
+	gid_t	gid;
+	char	name[64];
+};
+
+/* Look user up ("" = stay as we are); -1 with err filled. */
+int	privs_lookup(const char *user, struct privs *, char *err,
+	    size_t errlen);
+/*
+ * Make the directory that holds file (mkdir -p, mode 0750) and give it to
+ * the user.  A shared directory (/, /run, /tmp, /var/lib ...) is refused:
+ * the user would own it.  No-op when not active.  -1 with err filled.
+ */
+int	privs_dir(const struct privs *, const char *file, char *err,
+	    size_t errlen);
+/* Give a file we made (the control socket) to the user. */
+int	privs_chown(const struct privs *, const char *path, char *err,
+	    size_t errlen);
+/*
+ * Become the user with CAP_NET_ADMIN only (effective and permitted; the
+ * others gone from the bounding set when we may, no ambient ones, no new
+ * privileges); checks that root cannot be regained.  -1 with err filled.
+ */
+int	privs_drop(const struct privs *, char *err, size_t errlen);
+
 #endif

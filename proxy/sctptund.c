@@ -1,8 +1,10 @@
 /*
  * sctptund: carries the native SCTP of local applications over UDP
- * (RFC 6951).  Start-up order: configuration, routing leftovers removed,
- * TUN, UDP sockets, table, data path, rules and routes, control socket,
- * metrics; teardown in the reverse order on SIGTERM / SIGINT.
+ * (RFC 6951).  Start-up order: configuration, the user to become and its
+ * directories, routing leftovers removed, TUN, UDP sockets, table (and the
+ * state file), data path, rules and routes, control socket, metrics, then
+ * privileges dropped; teardown in the reverse order on SIGTERM / SIGINT.
+ * Reload is in reload.c, the state file's timer in persist.c.
  */
 #include <sys/types.h>
 #include <errno.h>
@@ -14,33 +16,13 @@
 
 #include <event2/event.h>
 
-#include "config.h"
-#include "control.h"
-#include "datapath.h"
 #include "log.h"
-#include "metrics.h"
-#include "netlink.h"
-#include "table.h"
-#include "tun.h"
-#include "udp.h"
+#include "routing.h"
+#include "sctptund.h"
 
 /* RFC 6951 section 5.6: the UDP header costs 8 bytes. */
 #define ENCAPS_OVERHEAD		8
 #define DEFAULT_EGRESS_MTU	1500
-
-struct sctptund {
-	struct config		*conf;
-	struct event_base	*base;
-	struct nl		*nl;
-	struct tun		 tun;
-	struct udp		 udp;
-	struct table		*table;
-	struct datapath		*dp;
-	struct control		*ctl;
-	struct metrics		*metrics;
-	struct event		*ev_sigterm, *ev_sigint, *ev_sighup;
-	int			 routing_installed;
-};
 
 static void __attribute__((noreturn))
 usage(void)
@@ -50,7 +32,7 @@ usage(void)
 }
 
 /* The TUN MTU: configured, or the smallest route MTU to a peer minus 8. */
-static uint32_t
+uint32_t
 sctptund_mtu(struct sctptund *d)
 {
 	const struct config	*c = d->conf;
@@ -70,60 +52,16 @@ sctptund_mtu(struct sctptund *d)
 	return min - ENCAPS_OVERHEAD;
 }
 
-/*
- * A route for the prefix through the TUN with the source address the main
- * table would pick: the kernel's SCTP takes each path's source address from
- * the route, and a multihomed association must keep each path's own.
- */
-static void
-sctptund_prefix_route(struct sctptund *d, const struct prefix *p)
-{
-	struct ipaddr	 src;
-	const char	*cause;
-	char		 buf[ADDR_STRLEN];
-
-	if (nl_route_src(d->nl, &p->addr, &src) == -1) {
-		log_warnx("no route to %s in the main table: its paths will "
-		    "use the default source address",
-		    prefix_ntop(p, buf, sizeof(buf)));
-		return;
-	}
-	if (nl_route_add(d->nl, p, d->tun.ifindex, d->conf->tun_table, &src,
-	    &cause) == -1)
-		fatalx("route for %s in table %u: %s",
-		    prefix_ntop(p, buf, sizeof(buf)), d->conf->tun_table, cause);
-}
-
-/* Rules for every peer prefix and a default route per family used. */
+/* Rules and routes for every peer prefix. */
 static void
 sctptund_routing(struct sctptund *d)
 {
-	const struct config	*c = d->conf;
-	const char		*cause;
-	int			 fam4 = 0, fam6 = 0;
-	size_t			 i, j;
+	char	err[ROUTING_ERR_MAX];
 
 	d->routing_installed = 1;
-	for (i = 0; i < c->npeers; i++)
-		for (j = 0; j < c->peers[i].nprefixes; j++) {
-			const struct prefix *p = &c->peers[i].prefixes[j];
-
-			if (nl_rule_add(d->nl, p, c->tun_table,
-			    c->rule_priority, &cause) == -1)
-				fatalx("ip rule for peer %s: %s",
-				    c->peers[i].name, cause);
-			sctptund_prefix_route(d, p);
-			if (p->addr.family == AF_INET)
-				fam4 = 1;
-			else
-				fam6 = 1;
-		}
-	if (fam4 && nl_route_add_default(d->nl, AF_INET, d->tun.ifindex,
-	    c->tun_table, &cause) == -1)
-		fatalx("IPv4 route in table %u: %s", c->tun_table, cause);
-	if (fam6 && nl_route_add_default(d->nl, AF_INET6, d->tun.ifindex,
-	    c->tun_table, &cause) == -1)
-		fatalx("IPv6 route in table %u: %s", c->tun_table, cause);
+	if (routing_install(d->nl, d->conf, d->tun.ifindex, err,
+	    sizeof(err)) == -1)
+		fatalx("%s", err);
 }
 
 /* Remove what sctptund installed in the system. */
@@ -141,6 +79,41 @@ sctptund_unroute(struct sctptund *d)
 	d->routing_installed = 0;
 }
 
+/*
+ * Before anything changes in the system: the user to become, and the
+ * directories it will write in.
+ */
+static void
+sctptund_privs_prepare(struct sctptund *d)
+{
+	const struct config	*c = d->conf;
+	char			 err[512];
+
+	if (privs_lookup(c->user, &d->privs, err, sizeof(err)) == -1 ||
+	    privs_dir(&d->privs, c->control_socket, err, sizeof(err)) == -1 ||
+	    privs_dir(&d->privs, c->state_file, err, sizeof(err)) == -1)
+		fatalx("%s: %s", c->path, err);
+}
+
+/* Everything is set up: give up root. */
+static void
+sctptund_privs_drop(struct sctptund *d)
+{
+	char	err[512];
+
+	if (privs_chown(&d->privs, d->conf->control_socket, err,
+	    sizeof(err)) == -1 ||
+	    privs_drop(&d->privs, err, sizeof(err)) == -1) {
+		/* Still privileged enough to undo the setup. */
+		log_warnx("%s", err);
+		sctptund_teardown(d);
+		exit(1);
+	}
+	if (d->privs.active)
+		log_info("running as user %s (uid %u) with CAP_NET_ADMIN only",
+		    d->privs.name, (unsigned int)d->privs.uid);
+}
+
 /* Everything up to the first packet. */
 static void
 sctptund_setup(struct sctptund *d)
@@ -150,6 +123,7 @@ sctptund_setup(struct sctptund *d)
 	uint32_t		 mtu;
 	int			 n;
 
+	sctptund_privs_prepare(d);
 	if ((d->nl = nl_open()) == NULL)
 		fatal("netlink socket");
 	if ((n = nl_cleanup(d->nl, c->tun_table, c->rule_priority,
@@ -159,8 +133,8 @@ sctptund_setup(struct sctptund *d)
 		log_notice("removed %d rules and routes left by an earlier run",
 		    n);
 	if (tun_open(&d->tun, c->tun_name, &cause) == -1)
-		fatal("TUN %s: %s", c->tun_name, cause);
-	mtu = sctptund_mtu(d);
+		fatalx("TUN %s: %s", c->tun_name, cause);
+	d->mtu = mtu = sctptund_mtu(d);
 	if (nl_link_set(d->nl, d->tun.ifindex, mtu, 1, &cause) == -1)
 		fatalx("setting up %s: %s", d->tun.name, cause);
 	if (rpfilter_disable(d->tun.name, &cause) == -1)
@@ -170,6 +144,7 @@ sctptund_setup(struct sctptund *d)
 	if ((d->table = table_create(c->max_assocs, c->max_embryonic)) == NULL)
 		fatalx("no memory for a table of %u associations",
 		    c->max_assocs);
+	sctptund_state_start(d);
 	if ((d->dp = datapath_create(d->base, c, d->table, &d->tun,
 	    &d->udp)) == NULL)
 		fatalx("no memory for the data path");
@@ -177,21 +152,24 @@ sctptund_setup(struct sctptund *d)
 	if ((d->ctl = control_open(d->base, c->control_socket, d->dp,
 	    &cause)) == NULL)
 		fatal("%s: %s", c->control_socket, cause);
+	control_set_reload(d->ctl, reload_ctl, d);
 	if (c->metrics_listen[0] != '\0' && (d->metrics = metrics_open(d->base,
 	    c->metrics_listen, d->dp, &cause)) == NULL)
 		fatalx("metrics on %s: %s", c->metrics_listen, cause);
+	sctptund_privs_drop(d);
 	log_info("sctptund running: %s mtu %u, udp port %u, %zu peers",
 	    d->tun.name, mtu, c->udp_port, c->npeers);
 }
 
 /* Undo sctptund_setup(). */
-static void
+void
 sctptund_teardown(struct sctptund *d)
 {
 	metrics_close(d->metrics);
 	control_close(d->ctl);
 	sctptund_unroute(d);
 	datapath_free(d->dp);
+	sctptund_state_stop(d);
 	if (d->table != NULL)
 		table_free(d->table);
 	udp_close(&d->udp);
@@ -210,13 +188,6 @@ sctptund_stop_cb(evutil_socket_t sig, short events, void *arg)
 	event_base_loopexit(d->base, NULL);
 }
 
-/* SIGHUP: reload is not there yet; say so rather than ignore it. */
-static void
-sctptund_hup_cb(evutil_socket_t sig, short events, void *arg)
-{
-	log_warnx("SIGHUP: configuration reload is not supported yet");
-}
-
 /* Catch the signals through the event loop. */
 static void
 sctptund_signals(struct sctptund *d)
@@ -224,7 +195,7 @@ sctptund_signals(struct sctptund *d)
 	signal(SIGPIPE, SIG_IGN);
 	d->ev_sigterm = evsignal_new(d->base, SIGTERM, sctptund_stop_cb, d);
 	d->ev_sigint = evsignal_new(d->base, SIGINT, sctptund_stop_cb, d);
-	d->ev_sighup = evsignal_new(d->base, SIGHUP, sctptund_hup_cb, d);
+	d->ev_sighup = evsignal_new(d->base, SIGHUP, reload_hup_cb, d);
 	if (d->ev_sigterm == NULL || d->ev_sigint == NULL ||
 	    d->ev_sighup == NULL || evsignal_add(d->ev_sigterm, NULL) == -1 ||
 	    evsignal_add(d->ev_sigint, NULL) == -1 ||
@@ -263,6 +234,7 @@ main(int argc, char **argv)
 		usage();
 
 	memset(&d, 0, sizeof(d));
+	d.verbose = verbose;
 	d.tun.fd = d.udp.fd4 = d.udp.fd6 = -1;
 	if ((d.conf = config_load(path, &cause)) == NULL) {
 		fprintf(stderr, "%s\n", cause != NULL ? cause :

@@ -1,7 +1,8 @@
 # Scenario: bad input on the UDP port while an association runs: short
 # datagrams, bad CRC32c, a wrong verification tag from another port,
-# overrunning chunks, garbage.  Nothing crashes, every drop is counted by
-# reason, the association goes on and its learned port does not move.
+# overrunning chunks, garbage, an INIT flood.  Nothing crashes, every drop
+# is counted by reason, the flood's warnings are rate-limited, the
+# association goes on and its learned port does not move.
 . "$T_LIB/tap.sh"
 . "$T_LIB/topo.sh"
 . "$T_LIB/sctptun.sh"
@@ -51,6 +52,19 @@ stun_ctl b show assocs > "$T_WORK/b.assocs"
 tap_diag "$(cat "$T_WORK/b.assocs")"
 tap_ok "B's learned port for A is still 9899, not 40000" \
     grep -q "transport $A: udp port 9899 (learned" "$T_WORK/b.assocs"
+# An INIT flood: 150 setups from A's address, each from its own SCTP
+# port, into B's 64 embryonic slots.  The oldest are evicted, never the
+# established association, and the warning it causes is rate-limited.
+for i in $(seq 150); do
+	in_ns "$NS_A" "$T_CRAFT" -s "$A" -p 40001 "$B" 9899 init \
+	    $((20000 + i)) 7000 $((0x10000 + i)) || break
+done
+sleep 1
+evicted=$(stun_ctl b -j show stats | json_num evicted_embryonic_total)
+tap_ok "the INIT flood evicted setups ($evicted)" test "${evicted:-0}" -ge 80
+warned=$(grep -c "association setups full" "$T_WORK/b.log")
+tap_is "$warned" 5 "$evicted evictions, 5 warnings in the log (rate limit)"
+
 wait $client
 tap_is "$?" 0 "the association was undisturbed: every message echoed"
 tap_diag "$(cat "$T_WORK/client.out")"
