@@ -111,6 +111,19 @@ static const struct bad_case bad_cases[] = {
 	    "\"; };\n", 2, "shorter than 108 bytes" },
 	{ PEER_A "log = { level = \"verbose\"; };\n", 2,
 	    "log.level must be one of error, warning, notice, info, debug" },
+	/* user, state, monitor */
+	{ PEER_A "user = \"Root\";\n", 2,
+	    "user \"Root\" is not a valid user name" },
+	{ PEER_A "user = \"a b\";\n", 2, "is not a valid user name" },
+	{ PEER_A "user = 0;\n", 2, "user must be a string" },
+	{ PEER_A "state = {\n file = \"state\"; };\n", 3,
+	    "state.file must be \"\" or an absolute path" },
+	{ PEER_A "state = { interval = 0; };\n", 2, "state.interval" },
+	{ PEER_A "state = { when = 1; };\n", 2, "when" },
+	{ PEER_A "monitor = { path_silent = 0; };\n", 2,
+	    "monitor.path_silent" },
+	{ PEER_A "monitor = { drop_summary = 3601; };\n", 2,
+	    "monitor.drop_summary" },
 	/* metrics.listen */
 	{ PEER_A "metrics = \"127.0.0.1:9899\";\n", 2,
 	    "metrics must be a group" },
@@ -247,7 +260,12 @@ config_equal(const struct config *a, const struct config *b)
 	    a->embryonic_timeout != b->embryonic_timeout ||
 	    strcmp(a->control_socket, b->control_socket) != 0 ||
 	    a->log_level != b->log_level ||
-	    strcmp(a->metrics_listen, b->metrics_listen) != 0)
+	    strcmp(a->metrics_listen, b->metrics_listen) != 0 ||
+	    strcmp(a->user, b->user) != 0 ||
+	    strcmp(a->state_file, b->state_file) != 0 ||
+	    a->state_interval != b->state_interval ||
+	    a->path_silent != b->path_silent ||
+	    a->drop_summary != b->drop_summary)
 		return 0;
 	for (i = 0; i < a->npeers; i++) {
 		p = &a->peers[i];
@@ -283,6 +301,33 @@ test_roundtrip(const struct config *cfg, const char *label)
 	config_free(again);
 	free(cause);
 	free(text);
+}
+
+/* What a reload may apply, and what needs a restart. */
+static void
+test_restart_needed(void)
+{
+	struct config	a, b;
+	char		buf[256];
+	size_t		n;
+
+	config_defaults(&a);
+	config_defaults(&b);
+	b.idle_timeout = 30;
+	b.log_level = LOG_DEBUG;
+	b.path_silent = 10;
+	ok(config_restart_needed(&a, &b, buf, sizeof(buf)) == 0 &&
+	    buf[0] == '\0', "timeouts, log level, monitor: no restart");
+	b.udp_port = 9900;
+	snprintf(b.tun_name, sizeof(b.tun_name), "tun7");
+	snprintf(b.user, sizeof(b.user), "sctptun");
+	b.max_assocs = 10;
+	n = config_restart_needed(&a, &b, buf, sizeof(buf));
+	ok(n == 4 && strcmp(buf, "udp_port, tun.name, limits.associations, "
+	    "user") == 0, "restart needed for: %s (%zu)", buf, n);
+	n = config_restart_needed(&a, &b, buf, 12);
+	ok(n == 4 && strlen(buf) < 12, "a short buffer is cut, not overrun "
+	    "(\"%s\")", buf);
 }
 
 /* The annotated sample configuration. */
@@ -548,6 +593,7 @@ main(void)
 	test_edges();
 	test_match();
 	test_metrics();
+	test_restart_needed();
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++)
 		test_bad(bad_cases[i].text, bad_cases[i].line,
 		    bad_cases[i].message, "bad case");
