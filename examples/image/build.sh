@@ -117,8 +117,10 @@ done <"$work/libs"
 
 cp "$conf" "$root/etc/sctptun.conf"
 chmod 0644 "$root/etc/sctptun.conf"
-printf 'root:x:0:0:root:/:/usr/sbin/nologin\n' >"$root/etc/passwd"
-printf 'root:x:0:\n' >"$root/etc/group"
+# sctptun: the user sctptund drops to (user = "sctptun" in sctptun.conf).
+printf 'root:x:0:0:root:/:/usr/sbin/nologin\nsctptun:x:999:999:sctptund:/:/usr/sbin/nologin\n' \
+    >"$root/etc/passwd"
+printf 'root:x:0:\nsctptun:x:999:\n' >"$root/etc/group"
 
 umoci repack --image "$layout:$tag" "$work/bundle"
 umoci config --image "$layout:$tag" \
