@@ -26,6 +26,9 @@ table inet st_closed {
 }
 EON
 
+"$SCTPTUNCTL" -s "$T_WORK/a.sock" -j monitor > "$T_WORK/a.monitor" 2>&1 &
+monitor=$!
+sleep 0.5
 start=$(date +%s)
 in_ns "$NS_A" "$SCTP_ECHO" client -b "$A" -a "$B" -p 7000 -n 10 -t 90 \
     > "$T_WORK/client.out" 2>&1
@@ -41,6 +44,14 @@ tap_ok "A's sctptund translated the port unreachable" \
     test "$(json_num icmp_translated < "$T_WORK/a.stats")" -ge 1
 tap_is "$(json_num icmp_unverified < "$T_WORK/a.stats")" 0 \
     "and verified every ICMP it used"
+sleep 0.5
+kill -INT $monitor
+wait $monitor
+tap_is "$?" 0 "sctptunctl monitor ends with status 0 on SIGINT"
+tap_diag "$(cat "$T_WORK/a.monitor")"
+if [ "$fam" = 6 ]; then out='"out_type":4,"out_code":1'; else out='"out_type":3,"out_code":2'; fi
+tap_ok "the monitor showed the ICMP translated" \
+    grep -q "\"event\":\"icmp\".*\"addr\":\"$B\".*$out" "$T_WORK/a.monitor"
 tap_ok "B really rejected UDP" \
     test "$(in_ns "$NS_B" nft list table inet st_closed |
     grep -o 'packets [0-9]*' | cut -d' ' -f2)" -ge 1
