@@ -513,9 +513,8 @@ static void
 dp_deliver(struct datapath *dp, uint8_t *payload, size_t len,
     const struct ipaddr *src, const struct ipaddr *dst, uint8_t tos)
 {
-	size_t	 hlen;
-
-	static struct log_ratelimit	rl;
+	static struct log_ratelimit	 rl;
+	size_t				 hlen;
 
 	hlen = ip_build(payload, src, dst, tos, IPPROTO_SCTP_NUM, len);
 	if (hlen == 0 || write(dp->tun->fd, payload - hlen, hlen + len) == -1) {
