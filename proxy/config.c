@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "table.h"
 
 #ifndef CONTROL_SOCKET
 #define CONTROL_SOCKET	"/run/sctptun/control.sock"
@@ -1027,4 +1028,16 @@ config_match_peer(const struct config *cfg, const struct ipaddr *addr)
 		}
 	}
 	return best;
+}
+
+/* An association's peer, matched by its addresses. */
+int
+config_match_assoc(const struct config *cfg, const struct assoc *a)
+{
+	int	n, p;
+
+	for (n = 0; n < a->ntransports; n++)
+		if ((p = config_match_peer(cfg, &a->t[n].addr)) != -1)
+			return p;
+	return -1;
 }

@@ -77,5 +77,13 @@ size_t	config_restart_needed(const struct config *a, const struct config *b,
 	    char *buf, size_t len);
 /* The peer whose prefixes hold addr (longest prefix wins); -1 if none. */
 int	config_match_peer(const struct config *, const struct ipaddr *);
+/*
+ * The peer of an association: the one that holds its first transport
+ * address any peer holds, as the data path would match its packets; -1 if
+ * none (the peer was removed).  For a configuration the association was
+ * not tracked under (reload, a restored state file).
+ */
+struct assoc;
+int	config_match_assoc(const struct config *, const struct assoc *);
 
 #endif

@@ -19,6 +19,7 @@
 #include "control.h"
 #include "events.h"
 #include "log.h"
+#include "path.h"
 #include "show.h"
 
 #define CONTROL_LINE_MAX	256
@@ -130,22 +131,6 @@ control_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	bufferevent_enable(bev, EV_READ);
 }
 
-/* Make the socket's directory if missing (e.g. /run/sctptun). */
-static void
-control_mkdir(const char *path)
-{
-	char	 dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char	*slash;
-
-	strncpy(dir, path, sizeof(dir) - 1);
-	dir[sizeof(dir) - 1] = '\0';
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0750) == -1 && errno != EEXIST)
-			log_warn("mkdir %s", dir);
-	}
-}
-
 /* Listen on the control socket. */
 struct control *
 control_open(struct event_base *base, const char *path, struct datapath *dp,
@@ -154,6 +139,7 @@ control_open(struct event_base *base, const char *path, struct datapath *dp,
 	struct control		*ctl;
 	struct sockaddr_un	 sun;
 	mode_t			 old;
+	char			 why[256];
 
 	if ((ctl = calloc(1, sizeof(*ctl))) == NULL) {
 		*cause = "out of memory";
@@ -169,7 +155,9 @@ control_open(struct event_base *base, const char *path, struct datapath *dp,
 	}
 	strcpy(sun.sun_path, path);
 	strcpy(ctl->path, path);
-	control_mkdir(path);
+	/* Listening fails below, and says so, if this did not work. */
+	if (path_mkdirs(path, why, sizeof(why)) == -1)
+		log_warnx("control socket directory: %s", why);
 	(void)unlink(path);
 	old = umask(0117);
 	ctl->listener = evconnlistener_new_bind(base, control_accept_cb, ctl,

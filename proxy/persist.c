@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "path.h"
 #include "sctptund.h"
 
 /* Save the table to the state file, if there is one; 0 or -1. */
@@ -62,15 +63,12 @@ sctptund_state_start(struct sctptund *d)
 {
 	const char		*path = d->conf->state_file;
 	struct state_counts	 sc;
-	char			*cause;
+	char			*cause, err[512];
 
 	if (path[0] == '\0')
 		return;
-	if (state_mkdir(path, &cause) == -1) {
-		log_warnx("state file directory: %s", cause != NULL ? cause :
-		    "out of memory");
-		free(cause);
-	}
+	if (path_mkdirs(path, err, sizeof(err)) == -1)
+		log_warnx("state file directory: %s", err);
 	table_set_clock(d->table, datapath_now());
 	if (state_load(d->table, d->conf, path, &sc, &cause) == -1) {
 		log_warnx("state file ignored, starting with an empty table: "

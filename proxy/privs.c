@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "path.h"
 #include "privs.h"
 
 /* Directories that others use too: never given to our user. */
@@ -61,48 +62,25 @@ privs_is_shared(const char *dir)
 	return 0;
 }
 
-/* mkdir -p dir, the new ones 0750. */
-static int
-privs_mkdirs(char *dir)
-{
-	char	*slash;
-
-	for (slash = dir + 1; (slash = strchr(slash, '/')) != NULL; slash++) {
-		*slash = '\0';
-		if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
-			*slash = '/';
-			return -1;
-		}
-		*slash = '/';
-	}
-	if (mkdir(dir, 0750) == -1 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
 /* The directory of file, for the user. */
 int
 privs_dir(const struct privs *p, const char *file, char *err, size_t errlen)
 {
 	char	 dir[4096];
-	char	*slash;
 
-	if (!p->active || file == NULL || *file == '\0')
+	if (!p->active || file == NULL || *file == '\0' ||
+	    path_dir(file, dir, sizeof(dir)) == -1)
 		return 0;
-	snprintf(dir, sizeof(dir), "%s", file);
-	if ((slash = strrchr(dir, '/')) == NULL)
-		return 0;
-	*slash = '\0';
-	if (dir[0] == '\0')
-		snprintf(dir, sizeof(dir), "/");
 	if (privs_is_shared(dir)) {
 		snprintf(err, errlen, "%s is in %s, a shared directory: with "
 		    "user = \"%s\" it needs a directory of its own (such as "
 		    "/run/sctptun)", file, dir, p->name);
 		return -1;
 	}
-	if (privs_mkdirs(dir) == -1 || chown(dir, p->uid, p->gid) == -1) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+	if (path_mkdirs(file, err, errlen) == -1)
+		return -1;
+	if (chown(dir, p->uid, p->gid) == -1) {
+		snprintf(err, errlen, "chown %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -22,15 +22,10 @@
 static void
 sctptund_remap_cb(struct assoc *a, void *arg)
 {
-	const struct config	*new = arg;
-	int			 i, peer;
+	int	peer = config_match_assoc(arg, a);
 
-	for (i = 0; i < a->ntransports; i++)
-		if ((peer = config_match_peer(new, &a->t[i].addr)) != -1) {
-			a->peer_id = (uint16_t)peer;
-			return;
-		}
-	a->peer_id = UINT16_MAX;	/* the peer is gone */
+	/* UINT16_MAX: the peer is gone. */
+	a->peer_id = peer == -1 ? UINT16_MAX : (uint16_t)peer;
 }
 
 /* With tun.mtu = 0 the TUN follows the peers' route MTUs. */

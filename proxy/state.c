@@ -25,7 +25,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +33,7 @@
 #include <unistd.h>
 
 #include "crc32c.h"
+#include "path.h"
 #include "state.h"
 
 #define STATE_FAMILY_NONE	0
@@ -222,10 +222,8 @@ state_sync_dir(const char *path)
 	char	dir[PATH_MAX];
 	int	fd;
 
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
-		return;
-	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1)
+	if (path_dir(path, dir, sizeof(dir)) == -1 ||
+	    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return;
 	(void)fsync(fd);
 	close(fd);
@@ -471,18 +469,6 @@ state_check(const char *path, const uint8_t *buf, size_t len,
 	return (-1);
 }
 
-/* The configured peer covering a's transports now; -1 if none does. */
-static int
-state_peer_of(const struct config *conf, const struct assoc *a)
-{
-	int	n, p;
-
-	for (n = 0; n < a->ntransports; n++)
-		if ((p = config_match_peer(conf, &a->t[n].addr)) >= 0)
-			return (p);
-	return (-1);
-}
-
 /* 1 if an entry idle that long would have expired by now. */
 static int
 state_stale(const struct config *conf, const struct assoc *a, uint64_t idle)
@@ -528,7 +514,7 @@ state_decode(const uint8_t *buf, size_t count, uint32_t now, uint64_t gap,
 			sc->aged++;
 			continue;
 		}
-		if ((p = state_peer_of(conf, &v[k])) == -1) {
+		if ((p = config_match_assoc(conf, &v[k])) == -1) {
 			sc->unmatched++;
 			continue;
 		}
@@ -582,36 +568,6 @@ state_load(struct table *t, const struct config *conf, const char *path,
 	}
 	free(v);
 	return ((int)sc->restored);
-}
-
-/* Create the directory of path and its parents; see state.h. */
-int
-state_mkdir(const char *path, char **cause)
-{
-	char	dir[PATH_MAX], *p;
-	int	last;
-
-	*cause = NULL;
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
-	    (p = strrchr(dir, '/')) == NULL || p == dir)
-		return (0);
-	*p = '\0';
-	for (p = dir + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		last = *p == '\0';
-		*p = '\0';
-		if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
-			if (asprintf(cause, "mkdir %s: %s", dir,
-			    strerror(errno)) == -1)
-				*cause = NULL;
-			return (-1);
-		}
-		if (last)
-			break;
-		*p = '/';
-	}
-	return (0);
 }
 
 /* Whether to save now; see state.h. */

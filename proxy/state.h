@@ -52,8 +52,6 @@ int	state_save(struct table *, const char *path, char **cause);
  */
 int	state_load(struct table *, const struct config *, const char *path,
 	    struct state_counts *, char **cause);
-/* Create the directory that will hold path (mode 0750), parents too. */
-int	state_mkdir(const char *path, char **cause);
 /*
  * 1 if the table should be saved now: it changed since the mark, or
  * idle_timeout / 4 passed (so the saved activity times never go stale).

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "crc32c.h"
+#include "path.h"
 #include "state.h"
 #include "table.h"
 #include "tap.h"
@@ -453,24 +454,26 @@ test_refused(void)
 	config_free(c);
 }
 
-/* Saving into a missing directory fails; state_mkdir makes it. */
+/* Saving into a missing directory fails; path_mkdirs makes it. */
 static void
 test_dirs(void)
 {
 	struct table	*t = table_create(4, 4);
 	const char	*p = tmpfile_path("a/b/state");
 	struct stat	 st;
-	char		*cause = NULL;
+	char		*cause = NULL, err[256];
 	int		 rv;
 
 	rv = state_save(t, p, &cause);
 	ok(rv == -1 && cause != NULL, "save into a missing directory fails: "
 	    "%s", cause != NULL ? cause : "(no cause)");
 	free(cause);
-	ok(state_mkdir(p, &cause) == 0 && stat(tmpfile_path("a/b"), &st) == 0
-	    && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0750,
-	    "state_mkdir makes a/b, mode 0750");
-	ok(state_mkdir(p, &cause) == 0, "and again is fine");
+	ok(path_mkdirs(p, err, sizeof(err)) == 0 &&
+	    stat(tmpfile_path("a/b"), &st) == 0 && S_ISDIR(st.st_mode) &&
+	    (st.st_mode & 0777) == 0750, "path_mkdirs makes a/b, mode 0750");
+	ok(stat(tmpfile_path("a"), &st) == 0 && (st.st_mode & 0777) == 0755,
+	    "and its parent a, 0755, so a user given a/b can reach it");
+	ok(path_mkdirs(p, err, sizeof(err)) == 0, "and again is fine");
 	ok(state_save(t, p, &cause) == 0, "then save works (empty table)");
 	unlink(p);
 	rmdir(tmpfile_path("a/b"));
