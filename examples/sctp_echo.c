@@ -72,6 +72,7 @@ struct echo_opts {
 	unsigned long		 max_assocs;
 	int			 verbose;
 	int			 quiet;
+	int			 default_bufs;	/* -D: leave SO_SNDBUF/RCVBUF */
 };
 
 /* One received message, possibly assembled from partial-delivery pieces. */
@@ -141,9 +142,9 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: sctp_echo server [-qv] [-b addr]... [-c assocs] "
+	    "usage: sctp_echo server [-Dqv] [-b addr]... [-c assocs] "
 	    "[-p port] [-S streams]\n"
-	    "       sctp_echo client [-qv] -a addr [-a addr]... "
+	    "       sctp_echo client [-Dqv] -a addr [-a addr]... "
 	    "[-b addr]... [-i ms]\n"
 	    "                 [-n count] [-p port] [-S streams] [-s size] "
 	    "[-t seconds]\n"
@@ -912,7 +913,8 @@ server_listen(struct echo_server *s, const struct echo_opts *o)
 	if (s->fd == -1 &&
 	    (s->fd = sock_open(addr_family(bind), o->streams, o->quiet)) == -1)
 		return (-1);
-	sock_buffers(s->fd, ECHO_SERVER_BUF);
+	if (!o->default_bufs)
+		sock_buffers(s->fd, ECHO_SERVER_BUF);
 	if (setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
 		warn("SO_SNDTIMEO");
 	addr_pack(bind, o->port, packed);
@@ -984,8 +986,11 @@ server_main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.port = ECHO_DEFAULT_PORT;
 	o.streams = 256;
-	while ((ch = getopt(argc, argv, "b:c:p:qS:v")) != -1) {
+	while ((ch = getopt(argc, argv, "b:c:Dp:qS:v")) != -1) {
 		switch (ch) {
+		case 'D':
+			o.default_bufs = 1;
+			break;
 		case 'b':
 			if (addr_parse(optarg, &o.local) == -1)
 				usage();
@@ -1249,8 +1254,9 @@ client_connect(struct echo_client *c)
 	if ((c->fd = sock_open(family, o->streams, o->quiet)) == -1)
 		return (-1);
 	want = 2 * o->window * (o->size + 1024);
-	sock_buffers(c->fd, want < ECHO_CLIENT_BUF_MAX ? want :
-	    ECHO_CLIENT_BUF_MAX);
+	if (!o->default_bufs)
+		sock_buffers(c->fd, want < ECHO_CLIENT_BUF_MAX ? want :
+		    ECHO_CLIENT_BUF_MAX);
 	if (o->local.count > 0) {
 		addr_pack(&o->local, 0, packed);
 		if (sctp_bindx(c->fd, (struct sockaddr *)packed,
@@ -1342,6 +1348,9 @@ client_option(struct echo_opts *o, int ch, const char *arg)
 		return (addr_parse(arg, &o->peer));
 	case 'b':
 		return (addr_parse(arg, &o->local));
+	case 'D':
+		o->default_bufs = 1;
+		return (0);
 	case 'i':
 		return (echo_number(arg, 0, 3600000, &o->interval_ms, "-i"));
 	case 'n':
@@ -1382,7 +1391,7 @@ client_main(int argc, char **argv)
 	o.streams = 4;
 	o.window = 16;
 	o.timeout_s = 30;
-	while ((ch = getopt(argc, argv, "a:b:i:n:p:qS:s:t:vw:")) != -1)
+	while ((ch = getopt(argc, argv, "a:b:Di:n:p:qS:s:t:vw:")) != -1)
 		if (client_option(&o, ch, optarg) == -1)
 			usage();
 	if (optind != argc)

@@ -14,12 +14,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "coalesce.h"
 #include "crc32c.h"
 #include "datapath.h"
 #include "ippkt.h"
+#include "linkmtu.h"
 #include "log.h"
 #include "sctp.h"
 #include "track.h"
+
+/* Where an ingress datagram came from and what its control messages say. */
+struct dp_rx {
+	struct ipaddr		 src;
+	uint16_t		 sport;
+	uint16_t		 peer;	/* index in conf->peers */
+	struct udp_rxmeta	 meta;
+};
 
 /* What an egress packet needs until sendmmsg() has taken it. */
 struct dp_slot {
@@ -527,19 +537,134 @@ dp_deliver(struct datapath *dp, uint8_t *payload, size_t len,
 	dp->stats.tun_tx_bytes += hlen + len;
 }
 
+/*
+ * One SCTP packet of a datagram, parsed, its CRC32c good: track it, then
+ * deliver it or answer it.  pkt has room for an IP header in front of it
+ * (the headroom, or the tail of a packet of the same datagram already
+ * delivered).
+ */
+static void
+dp_ingress_packet(struct datapath *dp, int fd, uint8_t *pkt, size_t len,
+    const struct sctp_pkt *sp, const struct dp_rx *rx)
+{
+	struct track_abort	 ab;
+	int			 r;
+
+	events_packet(dp->events, sp, 1);
+	r = track_ingress(dp->table, rx->peer, &rx->src, sp, len, rx->sport,
+	    &ab, &dp->stats);
+	events_packet(dp->events, NULL, 0);
+	switch (r) {
+	case TRACK_DELIVER:
+		dp_deliver(dp, pkt, len, &rx->src, &rx->meta.dst, rx->meta.tos);
+		break;
+	case TRACK_DELIVER_OOTB:
+		track_reply_note(&dp->replies, &rx->meta.dst, &rx->src, sp,
+		    rx->sport, table_clock(dp->table));
+		dp_deliver(dp, pkt, len, &rx->src, &rx->meta.dst, rx->meta.tos);
+		break;
+	case TRACK_DROP_VTAG:
+		dp->stats.ingress_bad_vtag++;
+		break;
+	case TRACK_ABORT_NEW_PORT:
+		dp->stats.ingress_init_port++;
+		dp_send_abort(dp, fd, &rx->meta.dst, &rx->src, rx->sport, sp,
+		    &ab);
+		if (dp->events->nsubs > 0)
+			events_init_collision(dp->events, &rx->src, sp, &ab);
+		break;
+	}
+}
+
+/*
+ * A GSO packet a kernel on this host built, CRC32c left at 0 (coalesce.h):
+ * cut it back into packets no larger than its link carries, each with the
+ * common header and its own CRC32c, and take them one by one.  Each
+ * piece's header is written over the tail of the piece before it, which is
+ * delivered by then.
+ */
+static void
+dp_ingress_local_gso(struct datapath *dp, int fd, uint8_t *buf, size_t len,
+    const struct dp_rx *rx, size_t max)
+{
+	struct sctp_pkt	 sp;
+	uint8_t		 hdr[SCTP_COMMON_HDRLEN], *pkt;
+	size_t		 off, end, plen;
+	int		 r;
+
+	dp->stats.ingress_local_gso++;
+	memcpy(hdr, buf, sizeof(hdr));
+	for (off = SCTP_COMMON_HDRLEN; off < len; off = end) {
+		if ((end = coalesce_gso_next(buf, len, off, max)) == 0) {
+			dp->stats.ingress_bad_chunk++;
+			return;
+		}
+		pkt = buf + off - SCTP_COMMON_HDRLEN;
+		plen = end - off + SCTP_COMMON_HDRLEN;
+		if (pkt != buf)
+			memcpy(pkt, hdr, sizeof(hdr));
+		sctp_checksum_set(pkt, plen);
+		if ((r = sctp_parse(pkt, plen, &sp)) != SCTP_OK) {
+			dp_count_sctp_error(dp, r);
+			continue;
+		}
+		dp->stats.ingress_local_gso_packets++;
+		dp_ingress_packet(dp, fd, pkt, plen, &sp, rx);
+	}
+}
+
+/*
+ * Whether a datagram that failed its CRC32c is a local GSO packet; if so,
+ * *max gets the largest packet its link carries.
+ */
+static int
+dp_local_gso(struct datapath *dp, const uint8_t *buf, size_t len,
+    const struct dp_rx *rx, size_t *max)
+{
+	int		 family = rx->src.family, fragsize;
+	uint32_t	 mtu;
+
+	fragsize = family == AF_INET ? dp->udp->fragsize4 : dp->udp->fragsize6;
+	if (!coalesce_gso_candidate(buf, len, &rx->meta.co, fragsize))
+		return 0;
+	mtu = linkmtu_get(dp->linkmtu, rx->meta.co.ifindex);
+	if (!coalesce_is_local_gso(buf, len, family, &rx->meta.co, fragsize,
+	    mtu))
+		return 0;
+	*max = coalesce_max_packet(family, mtu);
+	return 1;
+}
+
+/* One datagram as it crossed the wire (or a local GSO packet): check it. */
+static void
+dp_ingress_datagram(struct datapath *dp, int fd, uint8_t *buf, size_t len,
+    const struct dp_rx *rx)
+{
+	struct sctp_pkt	 sp;
+	size_t		 max;
+	int		 r;
+
+	if ((r = sctp_parse(buf, len, &sp)) != SCTP_OK) {
+		dp_count_sctp_error(dp, r);
+		return;
+	}
+	if (sctp_checksum_ok(buf, len))
+		dp_ingress_packet(dp, fd, buf, len, &sp, rx);
+	else if (dp_local_gso(dp, buf, len, rx, &max))
+		dp_ingress_local_gso(dp, fd, buf, len, rx, max);
+	else
+		dp->stats.ingress_bad_crc++;
+}
+
 /* One datagram of a recvmmsg() batch. */
 static void
 dp_ingress_one(struct datapath *dp, int fd, unsigned int i)
 {
-	struct msghdr		*msg = &dp->imsg[i].msg_hdr;
-	uint8_t			*payload = dp->iiov[i].iov_base;
-	size_t			 len = dp->imsg[i].msg_len;
-	struct ipaddr		 src, dst;
-	struct sctp_pkt		 sp;
-	struct track_abort	 ab;
-	uint16_t		 sport;
-	uint8_t			 tos;
-	int			 peer, r;
+	struct msghdr	*msg = &dp->imsg[i].msg_hdr;
+	uint8_t		*payload = dp->iiov[i].iov_base;
+	size_t		 len = dp->imsg[i].msg_len, off, seg;
+	struct dp_rx	 rx;
+	int		 peer;
 
 	dp->stats.udp_rx_packets++;
 	dp->stats.udp_rx_bytes += len;
@@ -547,43 +672,26 @@ dp_ingress_one(struct datapath *dp, int fd, unsigned int i)
 		dp->stats.ingress_truncated++;
 		return;
 	}
-	if (udp_cmsg_parse(msg, &dst, &tos) == -1 ||
-	    addr_from_sockaddr(&src, &sport, msg->msg_name) == -1) {
+	if (udp_cmsg_parse(msg, &rx.meta) == -1 ||
+	    addr_from_sockaddr(&rx.src, &rx.sport, msg->msg_name) == -1) {
 		dp->stats.ingress_no_pktinfo++;
 		return;
 	}
-	if ((peer = dp_check_source(dp, &src, sport, &dst)) == -1)
+	if ((peer = dp_check_source(dp, &rx.src, rx.sport, &rx.meta.dst)) ==
+	    -1)
 		return;
-	if ((r = sctp_parse(payload, len, &sp)) != SCTP_OK) {
-		dp_count_sctp_error(dp, r);
+	rx.peer = (uint16_t)peer;
+	seg = rx.meta.co.gro_size;
+	if (seg == 0 || len <= seg) {
+		dp_ingress_datagram(dp, fd, payload, len, &rx);
 		return;
 	}
-	if (!sctp_checksum_ok(payload, len)) {
-		dp->stats.ingress_bad_crc++;
-		return;
-	}
-	events_packet(dp->events, &sp, 1);
-	r = track_ingress(dp->table, (uint16_t)peer, &src, &sp, len, sport,
-	    &ab, &dp->stats);
-	events_packet(dp->events, NULL, 0);
-	switch (r) {
-	case TRACK_DELIVER:
-		dp_deliver(dp, payload, len, &src, &dst, tos);
-		break;
-	case TRACK_DELIVER_OOTB:
-		track_reply_note(&dp->replies, &dst, &src, &sp, sport,
-		    table_clock(dp->table));
-		dp_deliver(dp, payload, len, &src, &dst, tos);
-		break;
-	case TRACK_DROP_VTAG:
-		dp->stats.ingress_bad_vtag++;
-		break;
-	case TRACK_ABORT_NEW_PORT:
-		dp->stats.ingress_init_port++;
-		dp_send_abort(dp, fd, &dst, &src, sport, &sp, &ab);
-		if (dp->events->nsubs > 0)
-			events_init_collision(dp->events, &src, &sp, &ab);
-		break;
+	/* The kernel coalesced datagrams of one flow (UDP_GRO). */
+	dp->stats.ingress_gro++;
+	for (off = 0; off < len; off += seg) {
+		dp->stats.ingress_gro_packets++;
+		dp_ingress_datagram(dp, fd, payload + off,
+		    len - off < seg ? len - off : seg, &rx);
 	}
 }
 
@@ -712,7 +820,8 @@ datapath_create(struct event_base *base, const struct config *conf,
 	dp->tun = tun;
 	dp->udp = udp;
 	dp->started = datapath_now();
-	if (dp_alloc(dp) == -1 || (dp->events = events_create(dp)) == NULL) {
+	if (dp_alloc(dp) == -1 || (dp->events = events_create(dp)) == NULL ||
+	    (dp->linkmtu = linkmtu_create(base)) == NULL) {
 		datapath_free(dp);
 		return NULL;
 	}
@@ -733,6 +842,7 @@ datapath_free(struct datapath *dp)
 	if (dp == NULL)
 		return;
 	events_free(dp->events);
+	linkmtu_free(dp->linkmtu);
 	if (dp->ev_tun != NULL)
 		event_free(dp->ev_tun);
 	if (dp->ev_udp4 != NULL)

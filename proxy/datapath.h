@@ -18,6 +18,8 @@
 #include "events.h"
 #include "reasm.h"
 #include "icmp.h"
+#include "ippkt.h"
+#include "linkmtu.h"
 #include "stats.h"
 #include "table.h"
 #include "track.h"
@@ -26,7 +28,9 @@
 
 #define DP_BATCH	64
 #define DP_BUDGET	4
-#define DP_BUFSIZE	65536
+/* Room for the largest IP packet, and for an IP header in front of the
+   largest UDP payload. */
+#define DP_BUFSIZE	(65536 + IP_HEADROOM)
 
 struct dp_slot;
 
@@ -38,6 +42,7 @@ struct datapath {
 	struct udp		*udp;
 	struct stats		 stats;
 	struct events		*events;	/* the monitor's stream */
+	struct linkmtu		*linkmtu;	/* MTUs of arrival links */
 	uint64_t		 started;	/* monotonic seconds */
 	uint64_t		 table_full_seen; /* stats.full at the last tick */
 

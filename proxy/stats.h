@@ -32,7 +32,14 @@
 	X(egress_fragments,	"IP fragments of SCTP read from the TUN") \
 	X(egress_reassembled,	"SCTP packets reassembled from fragments "	\
 	    "and sent, outer fragmentation allowed")			\
-	X(ingress_batches,	"recvmmsg calls with data")
+	X(ingress_batches,	"recvmmsg calls with data")		\
+	X(ingress_gro,		"datagrams the kernel coalesced (UDP_GRO)")	\
+	X(ingress_gro_packets,	"packets split from them, each CRC32c "	\
+	    "checked")							\
+	X(ingress_local_gso,	"GSO packets a kernel on this host built, "	\
+	    "CRC32c left at 0")						\
+	X(ingress_local_gso_packets, "packets cut from them and "	\
+	    "checksummed here")
 
 #define STATS_DROPS(X)							\
 	X(egress_bad_ip,	"TUN packet with a malformed IP header")	\

@@ -6,10 +6,27 @@
  * and learn the inner destination of a received one from the same option.
  * The IPv6 socket is IPV6_V6ONLY so that each family has its own socket
  * and IPv4 never shows up as v4-mapped addresses.
+ *
+ * Receiving, both sockets ask for UDP_GRO, so that datagrams the kernel
+ * coalesces come with their segment size, and for the size of the largest
+ * IP fragment of a reassembled datagram: together with the interface from
+ * PKTINFO, that is how a GSO packet built by a kernel on this host is told
+ * from one that crossed a wire (coalesce.h).
+ *
+ * Sending, sctptund does not use UDP GSO (UDP_SEGMENT), although a bulk
+ * transfer gives it runs of equal-sized packets to one destination.  A UDP
+ * GSO datagram is cut into datagrams only where it leaves the host; one
+ * that stays inside it (a veth to another pod or namespace) reaches the
+ * receiving socket whole.  Another sctptund would split it (UDP_GRO), but
+ * a Linux kernel with its own RFC 6951 takes it for one SCTP packet: on
+ * Debian's 6.1.192 kernel, two packets sent as one UDP GSO datagram to
+ * net.sctp.udp_port crash that kernel (BUG in sctp_inq_pop, seen in the
+ * test VM).  sendmmsg() already sends a whole batch in one system call.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/udp.h>
 #include <linux/errqueue.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -37,9 +54,21 @@ udp_bufsizes(int fd)
 		(void)udp_setopt(fd, SOL_SOCKET, SO_SNDBUF, UDP_SOCKBUF);
 }
 
+/*
+ * Ask for what tells coalesced and reassembled datagrams apart.  UDP_GRO
+ * is only an optimisation (Linux >= 5.0); the fragment size is needed to
+ * fill in any CRC32c, so *fragsize says whether the kernel gives it.
+ */
+static void
+udp_coalesce_opts(int fd, int level, int fragopt, int *fragsize)
+{
+	(void)udp_setopt(fd, SOL_UDP, UDP_GRO, 1);
+	*fragsize = udp_setopt(fd, level, fragopt, 1) == 0;
+}
+
 /* The IPv4 socket: PKTINFO and TOS both ways, DF always set. */
 static int
-udp_open4(uint16_t port, const char **cause)
+udp_open4(uint16_t port, int *fragsize, const char **cause)
 {
 	struct sockaddr_in	 sin;
 	int			 fd;
@@ -58,6 +87,7 @@ udp_open4(uint16_t port, const char **cause)
 		return -1;
 	}
 	udp_bufsizes(fd);
+	udp_coalesce_opts(fd, IPPROTO_IP, IP_RECVFRAGSIZE, fragsize);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(port);
@@ -71,7 +101,7 @@ udp_open4(uint16_t port, const char **cause)
 
 /* The IPv6 socket: v6 only, PKTINFO and traffic class, never fragment. */
 static int
-udp_open6(uint16_t port, const char **cause)
+udp_open6(uint16_t port, int *fragsize, const char **cause)
 {
 	struct sockaddr_in6	 sin6;
 	int			 fd;
@@ -93,6 +123,7 @@ udp_open6(uint16_t port, const char **cause)
 		return -1;
 	}
 	udp_bufsizes(fd);
+	udp_coalesce_opts(fd, IPPROTO_IPV6, IPV6_RECVFRAGSIZE, fragsize);
 	memset(&sin6, 0, sizeof(sin6));
 	sin6.sin6_family = AF_INET6;
 	sin6.sin6_port = htons(port);
@@ -115,10 +146,11 @@ udp_open(struct udp *u, uint16_t port, const char **cause)
 
 	u->port = port;
 	u->probe4 = u->probe6 = -1;
-	u->fd4 = udp_open4(port, cause);
+	u->fragsize4 = u->fragsize6 = 0;
+	u->fd4 = udp_open4(port, &u->fragsize4, cause);
 	if (u->fd4 == -1 && errno != EAFNOSUPPORT)
 		return -1;
-	u->fd6 = udp_open6(port, &cause6);
+	u->fd6 = udp_open6(port, &u->fragsize6, &cause6);
 	if (u->fd6 == -1 && errno != EAFNOSUPPORT && errno != EADDRNOTAVAIL) {
 		*cause = cause6;
 		udp_close(u);
@@ -227,37 +259,73 @@ udp_send_fragok(int fd, int family, struct msghdr *msg)
 	return n;
 }
 
-/* The destination address and TOS of a received datagram. */
-int
-udp_cmsg_parse(struct msghdr *msg, struct ipaddr *dst, uint8_t *tos)
+/* An int-sized control message's value. */
+static uint32_t
+udp_cmsg_u32(struct cmsghdr *cm)
 {
-	struct cmsghdr		*cm;
-	struct in_pktinfo	 pi;
-	struct in6_pktinfo	 pi6;
-	int			 found = 0, tclass;
+	int	v;
 
-	*tos = 0;
+	if (cm->cmsg_len < CMSG_LEN(sizeof(v)))
+		return 0;
+	memcpy(&v, CMSG_DATA(cm), sizeof(v));
+	return v > 0 ? (uint32_t)v : 0;
+}
+
+/* One IPPROTO_IP control message of a received datagram. */
+static int
+udp_cmsg_ip(struct cmsghdr *cm, struct udp_rxmeta *m)
+{
+	struct in_pktinfo	 pi;
+
+	if (cm->cmsg_type == IP_PKTINFO &&
+	    cm->cmsg_len >= CMSG_LEN(sizeof(pi))) {
+		memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+		addr_set4(&m->dst, &pi.ipi_addr);
+		m->co.ifindex = pi.ipi_ifindex;
+		return 1;
+	}
+	if (cm->cmsg_type == IP_TOS && cm->cmsg_len >= CMSG_LEN(1))
+		m->tos = *(uint8_t *)CMSG_DATA(cm);
+	else if (cm->cmsg_type == IP_RECVFRAGSIZE)
+		m->co.frag_size = udp_cmsg_u32(cm);
+	return 0;
+}
+
+/* One IPPROTO_IPV6 control message of a received datagram. */
+static int
+udp_cmsg_ip6(struct cmsghdr *cm, struct udp_rxmeta *m)
+{
+	struct in6_pktinfo	 pi6;
+
+	if (cm->cmsg_type == IPV6_PKTINFO &&
+	    cm->cmsg_len >= CMSG_LEN(sizeof(pi6))) {
+		memcpy(&pi6, CMSG_DATA(cm), sizeof(pi6));
+		addr_set6(&m->dst, &pi6.ipi6_addr);
+		m->co.ifindex = (int)pi6.ipi6_ifindex;
+		return 1;
+	}
+	if (cm->cmsg_type == IPV6_TCLASS)
+		m->tos = (uint8_t)udp_cmsg_u32(cm);
+	else if (cm->cmsg_type == IPV6_RECVFRAGSIZE)
+		m->co.frag_size = udp_cmsg_u32(cm);
+	return 0;
+}
+
+/* The destination address, TOS and coalescing of a received datagram. */
+int
+udp_cmsg_parse(struct msghdr *msg, struct udp_rxmeta *m)
+{
+	struct cmsghdr	*cm;
+	int		 found = 0;
+
+	memset(m, 0, sizeof(*m));
 	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
-		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO &&
-		    cm->cmsg_len >= CMSG_LEN(sizeof(pi))) {
-			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-			addr_set4(dst, &pi.ipi_addr);
-			found = 1;
-		} else if (cm->cmsg_level == IPPROTO_IP &&
-		    cm->cmsg_type == IP_TOS && cm->cmsg_len >= CMSG_LEN(1)) {
-			*tos = *(uint8_t *)CMSG_DATA(cm);
-		} else if (cm->cmsg_level == IPPROTO_IPV6 &&
-		    cm->cmsg_type == IPV6_PKTINFO &&
-		    cm->cmsg_len >= CMSG_LEN(sizeof(pi6))) {
-			memcpy(&pi6, CMSG_DATA(cm), sizeof(pi6));
-			addr_set6(dst, &pi6.ipi6_addr);
-			found = 1;
-		} else if (cm->cmsg_level == IPPROTO_IPV6 &&
-		    cm->cmsg_type == IPV6_TCLASS &&
-		    cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
-			memcpy(&tclass, CMSG_DATA(cm), sizeof(tclass));
-			*tos = (uint8_t)tclass;
-		}
+		if (cm->cmsg_level == IPPROTO_IP)
+			found |= udp_cmsg_ip(cm, m);
+		else if (cm->cmsg_level == IPPROTO_IPV6)
+			found |= udp_cmsg_ip6(cm, m);
+		else if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO)
+			m->co.gro_size = udp_cmsg_u32(cm);
 	}
 	return found ? 0 : -1;
 }
@@ -295,7 +363,7 @@ udp_read_error(int fd, uint8_t *buf, size_t bufsize, struct udp_error *e)
 	struct sockaddr_storage	 ss;
 	struct iovec		 iov;
 	struct msghdr		 msg;
-	uint8_t			 tos;
+	struct udp_rxmeta	 m;
 	ssize_t			 n;
 
 	memset(e, 0, sizeof(*e));
@@ -321,7 +389,8 @@ udp_read_error(int fd, uint8_t *buf, size_t bufsize, struct udp_error *e)
 		e->origin = SO_EE_ORIGIN_NONE;
 		return 0;
 	}
-	e->has_local = udp_cmsg_parse(&msg, &e->local, &tos) == 0;
+	if ((e->has_local = udp_cmsg_parse(&msg, &m) == 0))
+		e->local = m.dst;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "coalesce.h"
 
 struct udp {
 	int		fd4;	/* -1 if IPv4 is not available */
@@ -17,6 +18,17 @@ struct udp {
 	uint16_t	port;
 	int		probe4;	/* path MTU probes, opened on first use */
 	int		probe6;
+	/* Whether the kernel tells reassembled datagrams apart
+	   (IP_RECVFRAGSIZE, Linux >= 4.10), per family. */
+	int		fragsize4;
+	int		fragsize6;
+};
+
+/* What the control messages of a received datagram say. */
+struct udp_rxmeta {
+	struct ipaddr		dst;	/* our address it was sent to */
+	uint8_t			tos;	/* TOS / traffic class */
+	struct coalesce_rx	co;	/* interface, UDP_GRO, reassembly */
 };
 
 /* One message of a socket's error queue (IP_RECVERR / IPV6_RECVERR). */
@@ -33,8 +45,8 @@ struct udp_error {
 };
 
 /* Room for the control messages udp_cmsg_build() writes or a receive
- * returns. */
-#define UDP_CMSG_SPACE	128
+ * returns (PKTINFO, TOS, UDP_GRO and the fragment size: at most 112). */
+#define UDP_CMSG_SPACE	160
 
 /* Open and bind both sockets; 0, or -1 with *cause set. */
 int	udp_open(struct udp *, uint16_t port, const char **cause);
@@ -46,9 +58,10 @@ void	udp_close(struct udp *);
 size_t	udp_cmsg_build(void *buf, const struct ipaddr *src, uint8_t tos);
 /*
  * Read the receive-side control messages: the datagram's local (destination)
- * address and TOS.  Returns 0, or -1 if there was no PKTINFO.
+ * address and interface, its TOS, and whether the kernel coalesced or
+ * reassembled it.  Returns 0, or -1 if there was no PKTINFO.
  */
-int	udp_cmsg_parse(struct msghdr *, struct ipaddr *dst, uint8_t *tos);
+int	udp_cmsg_parse(struct msghdr *, struct udp_rxmeta *);
 
 /*
  * Send one datagram of family on fd letting the outer packet fragment: the

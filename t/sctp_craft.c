@@ -8,7 +8,10 @@
  *
  * kinds:	short N				N zero bytes (N < 12)
  *		garbage N			N pseudo-random bytes
- *		data SPORT DPORT VTAG [badcrc]	a DATA chunk
+ *		data SPORT DPORT VTAG [badcrc|zerocrc]	a DATA chunk
+ *		bigdata SPORT DPORT VTAG SIZE [badcrc|zerocrc]
+ *						a DATA chunk making a packet of
+ *						SIZE bytes (IP fragments it)
  *		init SPORT DPORT INITTAG	an INIT
  *		abort SPORT DPORT VTAG [t]	an ABORT, T bit if "t"
  *		badchunk SPORT DPORT VTAG	a chunk whose length overruns
@@ -41,7 +44,7 @@
 
 #define UDP_HDRLEN	8
 
-static uint8_t	 pkt[2048];
+static uint8_t	 pkt[65536];
 static size_t	 len;
 
 /* What the command line asks for. */
@@ -135,6 +138,14 @@ craft(const char *kind, int ac, char **av)
 	if (strcmp(kind, "data") == 0) {
 		craft_header(av, SCTP_DATA, 3, 16 + 4);
 		put32(16, 0x7fffffff);	/* TSN far from any window */
+	} else if (strcmp(kind, "bigdata") == 0) {
+		if (ac < 4 || (i = strtoul(av[3], NULL, 0)) < 12 + 20 ||
+		    i > sizeof(pkt) - UDP_HDRLEN || i % 4 != 0)
+			usage();
+		craft_header(av, SCTP_DATA, 3, i - 12);
+		put32(16, 0x7fffffff);
+		av++;
+		ac--;
 	} else if (strcmp(kind, "init") == 0) {
 		craft_header(av, SCTP_INIT, 0, 20);
 		put32(16, (uint32_t)strtoul(av[2], NULL, 0));
@@ -154,6 +165,8 @@ craft(const char *kind, int ac, char **av)
 	sctp_checksum_set(pkt, len);
 	if (ac > 3 && strcmp(av[3], "badcrc") == 0)
 		pkt[8] ^= 0x5a;
+	else if (ac > 3 && strcmp(av[3], "zerocrc") == 0)
+		put32(8, 0);
 }
 
 /* Add n bytes at p to a one's complement running sum. */

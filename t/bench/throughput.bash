@@ -1,10 +1,12 @@
-# throughput.bash: kernel SCTP throughput and request rate through three
+# throughput.bash: kernel SCTP throughput and request rate through four
 # paths, measured in the same run (a scenario body: VM or host netns).
 #
 #   native   SCTP straight over the veth;
 #   kernel   the Linux kernel's own RFC 6951 in both namespaces
 #            (net.sctp.udp_port = encap_port = 9899, set before any socket);
-#   sctptun  a pair of sctptund, one per namespace.
+#   sctptun  a pair of sctptund, one per namespace;
+#   mixed    sctptund in A, the kernel's own RFC 6951 in B: what a mixed
+#            deployment gets.
 #
 # Rounds interleave the modes (round 1: native, kernel, sctptun; round 2:
 # ...) so that drifts of the emulator hit them alike.  Per mode and round:
@@ -23,16 +25,19 @@
 rounds=${1:-${BENCH_ROUNDS:-5}}
 secs=${2:-${BENCH_SECONDS:-5}}
 necho=${3:-${BENCH_ECHO_COUNT:-1000}}
-modes="native kernel sctptun"
+modes="native kernel sctptun mixed"
 metrics="a2b b2a rr"
 results=$T_WORK/results		# lines: metric mode round value
 
-# The kernel's RFC 6951 in both namespaces on (9899) or off (0).
+# The kernel's RFC 6951 on (9899) or off (0) in the namespaces given, or
+# in both.
 mode_kernel_encap() {
-	local ns
-	for ns in "$NS_A" "$NS_B"; do
-		in_ns "$ns" bash -c "echo $1 > /proc/sys/net/sctp/udp_port &&
-		    echo $1 > /proc/sys/net/sctp/encap_port" || return 1
+	local ns port=$1
+	shift
+	[ $# -gt 0 ] || set -- "$NS_A" "$NS_B"
+	for ns in "$@"; do
+		in_ns "$ns" bash -c "echo $port > /proc/sys/net/sctp/udp_port &&
+		    echo $port > /proc/sys/net/sctp/encap_port" || return 1
 	done
 }
 
@@ -42,6 +47,9 @@ mode_up() {
 	native) return 0 ;;
 	kernel) mode_kernel_encap 9899 && wait_udp_listen "$NS_B" 9899 5 ;;
 	sctptun) stun_start "$NS_A" a && stun_start "$NS_B" b &&
+	    MODE_T0=$(date +%s%N) ;;
+	mixed) mode_kernel_encap 9899 "$NS_B" &&
+	    wait_udp_listen "$NS_B" 9899 5 && stun_start "$NS_A" a &&
 	    MODE_T0=$(date +%s%N) ;;
 	esac
 }
@@ -62,14 +70,15 @@ stun_drops() {
 	echo "${d:-none}"
 }
 
-# Tear a mode down; for sctptun, show the daemons' counters first.
+# Tear a mode down; with sctptund, show the daemons' counters first.
 mode_down() {
-	local n wall rx tx cpu
+	local n wall rx tx cpu daemons="a b"
 	case $1 in
 	kernel) mode_kernel_encap 0 ;;
-	sctptun)
+	sctptun|mixed)
+		[ "$1" = mixed ] && daemons=a
 		wall=$((($(date +%s%N) - MODE_T0) / 1000000))
-		for n in a b; do
+		for n in $daemons; do
 			stun_ctl $n -j show stats > "$T_WORK/$n.stats"
 			rx=$(json_num udp_rx_packets < "$T_WORK/$n.stats")
 			tx=$(json_num udp_tx_packets < "$T_WORK/$n.stats")
@@ -80,7 +89,11 @@ mode_down() {
 			    "drops: $(stun_drops $n)"
 		done
 		stun_stop a
-		stun_stop b
+		if [ "$1" = mixed ]; then
+			mode_kernel_encap 0 "$NS_B"
+		else
+			stun_stop b
+		fi
 		;;
 	esac
 	return 0
@@ -156,9 +169,10 @@ summary() {
 		name["b2a"] = "iperf3 --sctp B->A (Mbit/s)"
 		name["rr"] = "64 B request/response, 1 in flight (msg/s)"
 		bad = 0
+		nm = split(modes, M, " ")
 		for (x = 1; x <= 3; x++) {
 			printf "  %s\n", name[X[x]]
-			for (m = 1; m <= 3; m++) {
+			for (m = 1; m <= nm; m++) {
 				k = X[x] SUBSEP M[m]
 				if (n[k] == 0) {
 					printf "    %-8s  no figure\n", M[m]; bad = 1
@@ -176,6 +190,9 @@ summary() {
 			if (med["native"] > 0)
 				printf "    sctptun / native SCTP:     %.2f\n",
 				    med["sctptun"] / med["native"]
+			if (med["kernel"] > 0)
+				printf "    mixed / kernel RFC 6951:   %.2f\n",
+				    med["mixed"] / med["kernel"]
 		}
 		exit bad
 	}' "$results"
@@ -196,7 +213,8 @@ for r in $(seq "$rounds"); do
 	done
 done
 echo
-echo "Results (median of $rounds rounds; sctptun = two sctptund over UDP):"
+echo "Results (median of $rounds rounds; sctptun = two sctptund over UDP;"
+echo "mixed = sctptund in A, the kernel's own RFC 6951 in B):"
 summary
 rc=$?
 if [ "$T_ENV" = vm ]; then

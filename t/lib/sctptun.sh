@@ -4,7 +4,9 @@
 #
 #   stun_direct_addrs FAM        A, B and plen of topo_direct for IPv4/6
 #   stun_pair PFX_OF_B PFX_OF_A  start sctptund a and b for each other
-#   stun_nat_pair FAM            the same across topo_nat's masquerading NAT
+#   stun_nat_topo FAM            topo_nat, masquerading, native SCTP blocked;
+#                                sets A, B, NAT (B's view of A) and plen
+#   stun_nat_pair FAM            stun_nat_topo, sctptund a and b started
 #   stun_wait_json NAME          wait for an established association (JSON)
 #   stun_conf NAME PREFIX...     write $T_WORK/NAME.conf for those peers
 #                                (state file $T_WORK/NAME.state, or
@@ -105,11 +107,10 @@ stun_ctl() {
 	"$SCTPTUNCTL" -s "$T_WORK/$name.sock" "$@"
 }
 
-# topo_nat with masquerading, native SCTP blocked, and sctptund in A (behind
-# the NAT) and B for family FAM; sets A, B, NAT (B's view of A) and plen.
-# B is a server on the outside: it knows A only as the NAT's address and
-# has no route into A's private network.
-stun_nat_pair() {
+# topo_nat with masquerading and native SCTP blocked, for family FAM; sets
+# A, B, NAT (B's view of A) and plen.  B is a server on the outside: it
+# knows A only as the NAT's address and has no route into A's network.
+stun_nat_topo() {
 	topo_nat
 	topo_nat_masquerade
 	topo_block_native_sctp
@@ -119,6 +120,11 @@ stun_nat_pair() {
 		A=$TOPO_A4 B=$TOPO_B4 NAT=$TOPO_RB4 plen=32
 	fi
 	in_ns "$NS_B" ip -"$1" route del default 2> /dev/null
+}
+
+# stun_nat_topo, then sctptund in A (behind the NAT) and in B.
+stun_nat_pair() {
+	stun_nat_topo "$1"
 	stun_conf a "$B/$plen"
 	stun_conf b "$NAT/$plen"
 	tap_ok "sctptund starts in A (behind the NAT)" stun_start "$NS_A" a
