@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,8 @@ struct rpfilter_saved {
 	int	changed;
 };
 static struct rpfilter_saved rpfilter_saved[2];
+/* Where the old value of "all" is kept while it is changed (or NULL). */
+static const char *rpfilter_file;
 
 /* Formats "what: strerror(errno)" into the module buffer. */
 static const char *
@@ -762,6 +765,86 @@ nl_cleanup_one(struct nl *nl, uint16_t dump, uint16_t del, int family,
 	return (n);
 }
 
+/* Drop from a stash the rules whose destination is one of keep[]. */
+static void
+nl_stash_keep_out(struct nl_stash *st, const struct prefix *keep,
+    size_t nkeep)
+{
+	struct nlmsghdr	*h;
+	size_t		 off = 0, len, i;
+
+	while (off < st->len) {
+		h = (struct nlmsghdr *)(st->buf + off);
+		len = NLMSG_ALIGN(h->nlmsg_len);
+		for (i = 0; i < nkeep; i++)
+			if (nl_rule_has_dst(h, &keep[i]))
+				break;
+		if (i == nkeep) {
+			off += len;
+			continue;
+		}
+		memmove(st->buf + off, st->buf + off + len,
+		    st->len - off - len);
+		st->len -= len;
+	}
+}
+
+/* Remove our rules whose destination is none of keep[]; see netlink.h. */
+int
+nl_rule_prune(struct nl *nl, uint32_t table, uint32_t priority,
+    const struct prefix *keep, size_t nkeep, const char **cause)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct nl_match	 m;
+	size_t		 i;
+	int		 n, total = 0;
+
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		memset(&m, 0, sizeof(m));
+		m.table = table;
+		m.priority = priority;
+		if (nl_dump(nl, RTM_GETRULE, families[i], nl_rule_match_cb,
+		    &m) == -1)
+			n = -1;
+		else {
+			nl_stash_keep_out(&m.stash, keep, nkeep);
+			n = nl_stash_delete(nl, &m.stash, RTM_DELRULE);
+		}
+		free(m.stash.buf);
+		if (n == -1) {
+			*cause = nl_error("pruning rules");
+			return (-1);
+		}
+		total += n;
+	}
+	return (total);
+}
+
+/* Delete the interface called name; see netlink.h. */
+int
+nl_link_del(struct nl *nl, const char *name, const char **cause)
+{
+	struct ifinfomsg	ifi;
+	struct nl_req		r;
+	size_t			len = strlen(name);
+
+	if (len == 0 || len >= IFNAMSIZ) {
+		*cause = "link: bad interface name";
+		return (-1);
+	}
+	memset(&ifi, 0, sizeof(ifi));
+	ifi.ifi_family = AF_UNSPEC;
+	nl_req_init(&r, RTM_DELLINK, 0, &ifi, sizeof(ifi));
+	nl_req_attr(&r, IFLA_IFNAME, name, len + 1);
+	if (nl_req_talk(nl, &r, NULL, NULL) == -1) {
+		if (errno == ENODEV)
+			return (0);
+		*cause = nl_error("RTM_DELLINK");
+		return (-1);
+	}
+	return (1);
+}
+
 /* Remove what a run installed: our rules, then our table's routes. */
 int
 nl_cleanup(struct nl *nl, uint32_t table, uint32_t priority,
@@ -921,14 +1004,14 @@ rpfilter_read(const char *path, int *v)
 	return (0);
 }
 
-/* Writes a small integer sysctl; 0 or -1. */
+/* Writes a small integer to an open file; 0 or -1 (closes fd). */
 static int
-rpfilter_write(const char *path, int v)
+rpfilter_write_fd(int fd, int v)
 {
 	char	buf[32];
-	int	fd, len, rv = 0;
+	int	len, rv = 0;
 
-	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+	if (fd == -1)
 		return (-1);
 	len = snprintf(buf, sizeof(buf), "%d\n", v);
 	if (write(fd, buf, len) != len)
@@ -938,12 +1021,67 @@ rpfilter_write(const char *path, int v)
 	return (rv);
 }
 
-/* Sets one rp_filter to 0 if it is not, remembering the old value. */
+/* Writes a small integer sysctl; 0 or -1. */
 static int
-rpfilter_clear(struct rpfilter_saved *s, const char *conf,
-    const char **cause)
+rpfilter_write(const char *path, int v)
+{
+	return (rpfilter_write_fd(open(path, O_WRONLY | O_CLOEXEC), v));
+}
+
+/* Writes a small integer to a new file, private to us; 0 or -1. */
+static int
+rpfilter_write_new(const char *path, int v)
+{
+	return (rpfilter_write_fd(open(path,
+	    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), v));
+}
+
+/*
+ * The value of "all" an earlier run saved in file before it changed it,
+ * and did not put back (it was killed): the value to restore, since the
+ * one in the kernel now is that run's 0.  -1 if none.
+ */
+static int
+rpfilter_saved_all(const char *file)
 {
 	int	v;
+
+	if (file == NULL || rpfilter_read(file, &v) == -1 || v < 0 || v > 2)
+		return (-1);
+	return (v);
+}
+
+/* Remember the old value of "all" in file (before it changes). */
+static int
+rpfilter_save_all(const char *file, int v, const char **cause)
+{
+	char	tmp[PATH_MAX];
+
+	if (file == NULL)
+		return (0);
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= (int)sizeof(tmp)) {
+		*cause = "rp_filter: file name too long";
+		return (-1);
+	}
+	(void)unlink(tmp);
+	if (rpfilter_write_new(tmp, v) == -1 || rename(tmp, file) == -1) {
+		(void)unlink(tmp);
+		*cause = nl_error(file);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Sets one rp_filter to 0 if it is not, remembering the old value; with a
+ * file, that value is written there first, or taken from there if a killed
+ * run left it.
+ */
+static int
+rpfilter_clear(struct rpfilter_saved *s, const char *conf,
+    const char *file, const char **cause)
+{
+	int	v, saved;
 
 	if (s->changed)
 		return (0);	/* already ours: keep the first old value */
@@ -953,8 +1091,16 @@ rpfilter_clear(struct rpfilter_saved *s, const char *conf,
 		*cause = nl_error(s->path);
 		return (-1);
 	}
-	if (v == 0)
+	/* A killed run left its 0 in the kernel, and the old value here. */
+	if ((saved = rpfilter_saved_all(file)) != -1)
+		v = saved;
+	else if (v != 0 && rpfilter_save_all(file, v, cause) == -1)
+		return (-1);
+	if (v == 0) {
+		if (file != NULL)
+			(void)unlink(file);
 		return (0);
+	}
 	if (rpfilter_write(s->path, 0) == -1) {
 		*cause = nl_error(s->path);
 		return (-1);
@@ -966,7 +1112,7 @@ rpfilter_clear(struct rpfilter_saved *s, const char *conf,
 
 /* Turn off reverse-path filtering on "all" and ifname. */
 int
-rpfilter_disable(const char *ifname, const char **cause)
+rpfilter_disable(const char *ifname, const char *file, const char **cause)
 {
 	size_t	len = strlen(ifname);
 
@@ -976,8 +1122,9 @@ rpfilter_disable(const char *ifname, const char **cause)
 		*cause = "rp_filter: bad interface name";
 		return (-1);
 	}
-	if (rpfilter_clear(&rpfilter_saved[0], "all", cause) == -1 ||
-	    rpfilter_clear(&rpfilter_saved[1], ifname, cause) == -1)
+	rpfilter_file = file;
+	if (rpfilter_clear(&rpfilter_saved[0], "all", file, cause) == -1 ||
+	    rpfilter_clear(&rpfilter_saved[1], ifname, NULL, cause) == -1)
 		return (-1);
 	return (0);
 }
@@ -997,4 +1144,23 @@ rpfilter_restore(void)
 		    rpfilter_saved[i].old);
 		rpfilter_saved[i].changed = 0;
 	}
+	if (rpfilter_file != NULL)
+		(void)unlink(rpfilter_file);
+	rpfilter_file = NULL;
+}
+
+/* Put back "all" as a killed run saved it in file; see netlink.h. */
+int
+rpfilter_restore_saved(const char *file, const char **cause)
+{
+	int	v;
+
+	if ((v = rpfilter_saved_all(file)) == -1)
+		return (-1);
+	if (rpfilter_write("/proc/sys/net/ipv4/conf/all/rp_filter", v) == -1) {
+		*cause = nl_error("/proc/sys/net/ipv4/conf/all/rp_filter");
+		return (-2);
+	}
+	(void)unlink(file);
+	return (v);
 }

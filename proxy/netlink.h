@@ -51,6 +51,16 @@ int	nl_route_add_blackhole(struct nl *, int family, uint32_t table,
 int	nl_cleanup(struct nl *, uint32_t table, uint32_t priority,
 	    const char **cause);
 /*
+ * Remove our rules (as nl_cleanup finds them) whose destination is none of
+ * keep[0..nkeep): what an earlier run installed for prefixes no longer
+ * configured.  Returns the number removed, -1 on error.
+ */
+int	nl_rule_prune(struct nl *, uint32_t table, uint32_t priority,
+	    const struct prefix *keep, size_t nkeep, const char **cause);
+/* Delete the interface called name: 1 if it went, 0 if there was none,
+ * -1 on error. */
+int	nl_link_del(struct nl *, const char *name, const char **cause);
+/*
  * The MTU of the interface the main table would use to reach dst; 0 if no
  * route.  Used to size the TUN when tun.mtu is 0.
  */
@@ -60,9 +70,22 @@ uint32_t nl_route_mtu(struct nl *, const struct ipaddr *dst);
 int	nl_route_src(struct nl *, const struct ipaddr *dst,
 	    struct ipaddr *src);
 
-/* Set net.ipv4.conf.<ifname>.rp_filter (and "all") to 0, remembering the
- * old values; rpfilter_restore() puts them back. */
-int	rpfilter_disable(const char *ifname, const char **cause);
+/*
+ * Set net.ipv4.conf.<ifname>.rp_filter (and "all") to 0, remembering the
+ * old values; rpfilter_restore() puts them back.  The old value of "all"
+ * is also written to file (if not NULL) until restored, so that what a
+ * killed run changed can still be put back: a later start takes the
+ * value from there instead of the kernel's 0, and so does
+ * rpfilter_restore_saved().
+ */
+int	rpfilter_disable(const char *ifname, const char *file,
+	    const char **cause);
 void	rpfilter_restore(void);
+/*
+ * Put back the value of "all" a run saved in file and did not restore,
+ * and remove file.  Returns that value, -1 if there was none, -2 on error
+ * (*cause set).
+ */
+int	rpfilter_restore_saved(const char *file, const char **cause);
 
 #endif

@@ -2,6 +2,7 @@
  * routing: rules and routes for the configured peers; see routing.h.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -104,13 +105,44 @@ routing_del_prefix(struct nl *nl, const struct config *conf,
 		log_warnx("removing the route for %s: %s", buf, cause);
 }
 
+/* The blackhole route of one family: nothing passes it. */
+static int
+routing_blackhole(struct nl *nl, const struct config *conf, int family,
+    char *err, size_t errlen)
+{
+	const char	*cause;
+
+	if (nl_route_add_blackhole(nl, family, conf->tun_table, &cause) ==
+	    -1) {
+		snprintf(err, errlen, "IPv%d blackhole route in table %u: %s",
+		    family == AF_INET ? 4 : 6, conf->tun_table, cause);
+		return -1;
+	}
+	return 0;
+}
+
+/* The default route of one family through the TUN. */
+static int
+routing_default(struct nl *nl, const struct config *conf, int family,
+    int ifindex, char *err, size_t errlen)
+{
+	const char	*cause;
+
+	if (nl_route_add_default(nl, family, ifindex, conf->tun_table,
+	    &cause) == -1) {
+		snprintf(err, errlen, "IPv%d default route in table %u: %s",
+		    family == AF_INET ? 4 : 6, conf->tun_table, cause);
+		return -1;
+	}
+	return 0;
+}
+
 /* Default and blackhole routes of the families conf uses and old did not. */
 static int
 routing_defaults(struct nl *nl, const struct config *old,
     const struct config *conf, int ifindex, char *err, size_t errlen)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
-	const char	*cause;
 	size_t		 i;
 	int		 f;
 
@@ -118,14 +150,9 @@ routing_defaults(struct nl *nl, const struct config *old,
 		f = families[i];
 		if (!routing_uses(conf, f) || routing_uses(old, f))
 			continue;
-		if (nl_route_add_default(nl, f, ifindex, conf->tun_table,
-		    &cause) == -1 || nl_route_add_blackhole(nl, f,
-		    conf->tun_table, &cause) == -1) {
-			snprintf(err, errlen, "IPv%d default routes in table "
-			    "%u: %s", f == AF_INET ? 4 : 6, conf->tun_table,
-			    cause);
+		if (routing_default(nl, conf, f, ifindex, err, errlen) == -1 ||
+		    routing_blackhole(nl, conf, f, err, errlen) == -1)
 			return -1;
-		}
 	}
 	return 0;
 }
@@ -171,17 +198,89 @@ routing_add_new(struct nl *nl, const struct config *old,
 	return 0;
 }
 
-/* Install everything for conf. */
+/* Fail closed: blackholes and rules for conf; see routing.h. */
 int
-routing_install(struct nl *nl, const struct config *conf, int ifindex,
+routing_fail_closed(struct nl *nl, const struct config *conf, char *err,
+    size_t errlen)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	const char	*cause;
+	char		 buf[ADDR_STRLEN];
+	size_t		 i, j;
+
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (routing_uses(conf, families[i]) &&
+		    routing_blackhole(nl, conf, families[i], err, errlen) == -1)
+			return -1;
+	for (i = 0; i < conf->npeers; i++)
+		for (j = 0; j < conf->peers[i].nprefixes; j++) {
+			const struct prefix *p = &conf->peers[i].prefixes[j];
+
+			if (nl_rule_add(nl, p, conf->tun_table,
+			    conf->rule_priority, &cause) == -1) {
+				snprintf(err, errlen, "ip rule for %s: %s",
+				    prefix_ntop(p, buf, sizeof(buf)), cause);
+				return -1;
+			}
+		}
+	return 0;
+}
+
+/* Routes through the TUN for conf; see routing.h. */
+int
+routing_attach(struct nl *nl, const struct config *conf, int ifindex,
     char *err, size_t errlen)
 {
-	size_t	added = 0;
+	static const int families[] = { AF_INET, AF_INET6 };
+	const char	*cause;
+	char		 buf[ADDR_STRLEN];
+	size_t		 i, j;
 
-	if (routing_add_new(nl, NULL, conf, ifindex, &added, err,
-	    errlen) == -1)
+	for (i = 0; i < conf->npeers; i++)
+		for (j = 0; j < conf->peers[i].nprefixes; j++) {
+			const struct prefix *p = &conf->peers[i].prefixes[j];
+
+			if (routing_prefix_route(nl, p, ifindex,
+			    conf->tun_table, &cause) == -1) {
+				snprintf(err, errlen, "route for %s in table "
+				    "%u: %s", prefix_ntop(p, buf, sizeof(buf)),
+				    conf->tun_table, cause);
+				return -1;
+			}
+		}
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (routing_uses(conf, families[i]) &&
+		    routing_default(nl, conf, families[i], ifindex, err,
+		    errlen) == -1)
+			return -1;
+	return 0;
+}
+
+/* Rules of prefixes conf no longer has; see routing.h. */
+int
+routing_prune(struct nl *nl, const struct config *conf, char *err,
+    size_t errlen)
+{
+	struct prefix	*keep;
+	const char	*cause;
+	size_t		 i, j, n = 0;
+	int		 removed;
+
+	for (i = 0; i < conf->npeers; i++)
+		n += conf->peers[i].nprefixes;
+	if ((keep = calloc(n + 1, sizeof(*keep))) == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
-	return routing_defaults(nl, NULL, conf, ifindex, err, errlen);
+	}
+	for (i = 0, n = 0; i < conf->npeers; i++)
+		for (j = 0; j < conf->peers[i].nprefixes; j++)
+			keep[n++] = conf->peers[i].prefixes[j];
+	removed = nl_rule_prune(nl, conf->tun_table, conf->rule_priority,
+	    keep, n, &cause);
+	free(keep);
+	if (removed == -1)
+		snprintf(err, errlen, "%s", cause);
+	return removed;
 }
 
 /* From old's prefixes to new's; see routing.h. */

@@ -1,10 +1,14 @@
 /*
  * sctptund: carries the native SCTP of local applications over UDP
  * (RFC 6951).  Start-up order: configuration, the user to become and its
- * directories, routing leftovers removed, TUN, UDP sockets, table (and the
- * state file), data path, rules and routes, control socket, metrics, then
- * privileges dropped; teardown in the reverse order on SIGTERM / SIGINT.
- * Reload is in reload.c, the state file's timer in persist.c.
+ * directories, fail-closed routing (rules and blackholes: kept from an
+ * earlier run, or installed), TUN, UDP sockets, table (and the state
+ * file), data path, the TUN's routes, rules of prefixes no longer
+ * configured pruned, control socket, metrics, then privileges dropped.
+ * On SIGTERM / SIGINT the loop ends and the process lets go of what it
+ * holds, but the rules and blackholes stay (routing.h): stopped, as when
+ * killed, sctptund fails closed.  "sctptund -C" removes everything for
+ * good.  Reload is in reload.c, the state file's timer in persist.c.
  */
 #include <sys/types.h>
 #include <errno.h>
@@ -27,7 +31,8 @@
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: sctptund [-dnv] [-f file]\n");
+	fprintf(stderr, "usage: sctptund [-dnv] [-f file]\n"
+	    "       sctptund -C [-f file]\n");
 	exit(1);
 }
 
@@ -52,31 +57,48 @@ sctptund_mtu(struct sctptund *d)
 	return min - ENCAPS_OVERHEAD;
 }
 
-/* Rules and routes for every peer prefix. */
+/*
+ * Before the TUN exists: SCTP to every peer prefix goes to the table, where
+ * a blackhole waits.  From here on, whatever stops us, nothing leaves
+ * natively.  An earlier run's rules and blackholes are simply kept.
+ */
 static void
-sctptund_routing(struct sctptund *d)
+sctptund_fail_closed(struct sctptund *d)
 {
 	char	err[ROUTING_ERR_MAX];
 
-	d->routing_installed = 1;
-	if (routing_install(d->nl, d->conf, d->tun.ifindex, err,
-	    sizeof(err)) == -1)
+	if (routing_fail_closed(d->nl, d->conf, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 }
 
-/* Remove what sctptund installed in the system. */
+/*
+ * The TUN's routes, in front of the blackholes; then the rules an earlier
+ * run left for prefixes this configuration lacks go.
+ */
 static void
-sctptund_unroute(struct sctptund *d)
+sctptund_attach(struct sctptund *d)
 {
-	const char	*cause;
+	char	err[ROUTING_ERR_MAX];
+	int	n;
 
-	if (d->nl == NULL || !d->routing_installed)
-		return;
-	if (nl_cleanup(d->nl, d->conf->tun_table, d->conf->rule_priority,
-	    &cause) == -1)
-		log_warnx("removing rules and routes: %s", cause);
-	rpfilter_restore();
-	d->routing_installed = 0;
+	if (routing_attach(d->nl, d->conf, d->tun.ifindex, err,
+	    sizeof(err)) == -1)
+		fatalx("%s", err);
+	if ((n = routing_prune(d->nl, d->conf, err, sizeof(err))) == -1)
+		fatalx("removing rules of prefixes no longer configured: %s",
+		    err);
+	if (n > 0)
+		log_notice("removed %d rules of prefixes no longer configured",
+		    n);
+}
+
+/* Where the old value of rp_filter "all" waits while we changed it. */
+void
+sctptund_rpfilter_file(const struct config *c, char *buf, size_t len)
+{
+	if (snprintf(buf, len, "%s.rp_filter", c->control_socket) >=
+	    (int)len)
+		fatalx("control.socket path too long");
 }
 
 /*
@@ -121,23 +143,18 @@ sctptund_setup(struct sctptund *d)
 	const struct config	*c = d->conf;
 	const char		*cause;
 	uint32_t		 mtu;
-	int			 n;
 
 	sctptund_privs_prepare(d);
 	if ((d->nl = nl_open()) == NULL)
 		fatal("netlink socket");
-	if ((n = nl_cleanup(d->nl, c->tun_table, c->rule_priority,
-	    &cause)) == -1)
-		fatalx("removing leftovers of an earlier run: %s", cause);
-	if (n > 0)
-		log_notice("removed %d rules and routes left by an earlier run",
-		    n);
+	sctptund_fail_closed(d);
 	if (tun_open(&d->tun, c->tun_name, &cause) == -1)
 		fatalx("TUN %s: %s", c->tun_name, cause);
 	d->mtu = mtu = sctptund_mtu(d);
 	if (nl_link_set(d->nl, d->tun.ifindex, mtu, 1, &cause) == -1)
 		fatalx("setting up %s: %s", d->tun.name, cause);
-	if (rpfilter_disable(d->tun.name, &cause) == -1)
+	sctptund_rpfilter_file(c, d->rpfilter_file, sizeof(d->rpfilter_file));
+	if (rpfilter_disable(d->tun.name, d->rpfilter_file, &cause) == -1)
 		fatal("rp_filter: %s", cause);
 	if (udp_open(&d->udp, c->udp_port, &cause) == -1)
 		fatal("UDP port %u: %s", c->udp_port, cause);
@@ -148,7 +165,7 @@ sctptund_setup(struct sctptund *d)
 	if ((d->dp = datapath_create(d->base, c, d->table, &d->tun,
 	    &d->udp)) == NULL)
 		fatalx("no memory for the data path");
-	sctptund_routing(d);
+	sctptund_attach(d);
 	if ((d->ctl = control_open(d->base, c->control_socket, d->dp,
 	    &cause)) == NULL)
 		fatal("%s: %s", c->control_socket, cause);
@@ -161,13 +178,17 @@ sctptund_setup(struct sctptund *d)
 	    d->tun.name, mtu, c->udp_port, c->npeers);
 }
 
-/* Undo sctptund_setup(). */
+/*
+ * Let go of what sctptund_setup() took, but for the fail-closed routing:
+ * the TUN's routes go with the TUN, the rules and blackholes stay.  The
+ * rp_filter values go back (nothing needs them without a TUN).
+ */
 void
 sctptund_teardown(struct sctptund *d)
 {
 	metrics_close(d->metrics);
 	control_close(d->ctl);
-	sctptund_unroute(d);
+	rpfilter_restore();
 	datapath_free(d->dp);
 	sctptund_state_stop(d);
 	if (d->table != NULL)
@@ -219,10 +240,11 @@ main(int argc, char **argv)
 	struct sctptund	 d;
 	const char	*path = SYSCONFDIR "/sctptun.conf";
 	char		*cause;
-	int		 ch, foreground = 0, check = 0, verbose = 0;
+	int		 ch, foreground = 0, check = 0, verbose = 0, clean = 0;
 
-	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+	while ((ch = getopt(argc, argv, "Cdf:nv")) != -1) {
 		switch (ch) {
+		case 'C': clean = 1; break;
 		case 'd': foreground = 1; break;
 		case 'f': path = optarg; break;
 		case 'n': check = 1; break;
@@ -230,7 +252,7 @@ main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (optind != argc)
+	if (optind != argc || (clean && (check || foreground)))
 		usage();
 
 	memset(&d, 0, sizeof(d));
@@ -244,6 +266,8 @@ main(int argc, char **argv)
 	}
 	if (check)
 		return sctptund_check(d.conf, verbose);
+	if (clean)
+		return decommission(d.conf);
 
 	/* Log to stderr until set up, so start-up errors are seen. */
 	log_init(1, verbose ? LOG_DEBUG : d.conf->log_level, "sctptund");

@@ -7,6 +7,7 @@
 #ifndef SCTPTUN_SCTPTUND_H
 #define SCTPTUN_SCTPTUND_H
 
+#include <limits.h>
 #include <stdint.h>
 
 #include <event2/buffer.h>
@@ -34,7 +35,7 @@ struct sctptund {
 	struct control		*ctl;
 	struct metrics		*metrics;
 	struct event		*ev_sigterm, *ev_sigint, *ev_sighup;
-	int			 routing_installed;
+	char			 rpfilter_file[PATH_MAX];
 	struct event		*ev_state;	/* the state file timer */
 	struct state_mark	 state_mark;	/* the last save */
 	int			 state_failing;	/* the last save failed */
@@ -52,6 +53,11 @@ void	sctptund_teardown(struct sctptund *);
 /* reload.c: SIGHUP and "sctptunctl reload". */
 void	reload_hup_cb(evutil_socket_t, short, void *);
 void	reload_ctl(struct evbuffer *, void *);
+
+/* decommission.c: "sctptund -C", remove everything for good. */
+int	decommission(const struct config *);
+/* Where the old value of rp_filter "all" waits while sctptund changed it. */
+void	sctptund_rpfilter_file(const struct config *, char *, size_t);
 
 /* persist.c: load the state file and save it every state.interval; save
  * it a last time and stop. */

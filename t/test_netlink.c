@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
@@ -569,22 +570,118 @@ test_rpfilter(void)
 
 	sysctl_set(all, 1);
 	sysctl_set(dev, 2);
-	ok(rpfilter_disable(TUNNAME, &cause) == 0 && sysctl_get(all) == 0 &&
+	ok(rpfilter_disable(TUNNAME, NULL, &cause) == 0 && sysctl_get(all) == 0 &&
 	    sysctl_get(dev) == 0, "rpfilter_disable zeroes all and the TUN");
 	rpfilter_restore();
 	ok(sysctl_get(all) == 1 && sysctl_get(dev) == 2,
 	    "rpfilter_restore puts back 1 and 2");
 	sysctl_set(all, 0);
 	sysctl_set(dev, 1);
-	ok(rpfilter_disable(TUNNAME, &cause) == 0 && sysctl_get(dev) == 0,
-	    "rpfilter_disable with all already 0");
+	ok(rpfilter_disable(TUNNAME, NULL, &cause) == 0 &&
+	    sysctl_get(dev) == 0, "rpfilter_disable with all already 0");
 	sysctl_set(all, 2);	/* somebody else's later change */
 	rpfilter_restore();
 	ok(sysctl_get(all) == 2 && sysctl_get(dev) == 1,
 	    "restore leaves an untouched \"all\" alone");
-	ok(rpfilter_disable("../x", &cause) == -1,
+	ok(rpfilter_disable("../x", NULL, &cause) == -1,
 	    "rpfilter_disable rejects a path-like name");
 	sysctl_set(all, 0);
+}
+
+/* A run that changed "all" and was killed: run it in a child. */
+static int
+rpfilter_killed_run(const char *file)
+{
+	const char	*cause = NULL;
+	pid_t		 pid;
+	int		 st;
+
+	if ((pid = fork()) == 0)
+		_exit(rpfilter_disable(TUNNAME, file, &cause) == 0 ? 0 : 1);
+	return (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 0 ? 0 : -1);
+}
+
+/* The old value of "all" outlives a killed run, in its file. */
+static void
+test_rpfilter_file(void)
+{
+	const char	*all = "/proc/sys/net/ipv4/conf/all/rp_filter";
+	const char	*cause = NULL;
+	char		 file[] = "/tmp/sctptun-rpf.XXXXXX";
+	int		 fd;
+
+	if ((fd = mkstemp(file)) == -1) {
+		ok(0, "mkstemp: %s", strerror(errno));
+		return;
+	}
+	close(fd);
+	unlink(file);
+	sysctl_set(all, 1);
+	ok(rpfilter_killed_run(file) == 0 && sysctl_get(all) == 0 &&
+	    access(file, R_OK) == 0, "a killed run left all at 0 and its "
+	    "old value in the file");
+	ok(rpfilter_disable(TUNNAME, file, &cause) == 0 &&
+	    sysctl_get(all) == 0, "the next start takes over");
+	rpfilter_restore();
+	ok(sysctl_get(all) == 1 && access(file, F_OK) == -1,
+	    "and puts back the value from before the killed run, file gone");
+	ok(rpfilter_killed_run(file) == 0 && sysctl_get(all) == 0,
+	    "killed again");
+	ok(rpfilter_restore_saved(file, &cause) == 1 && sysctl_get(all) == 1 &&
+	    access(file, F_OK) == -1, "-C puts the saved value back");
+	ok(rpfilter_restore_saved(file, &cause) == -1,
+	    "with no file, -C has nothing to put back");
+	sysctl_set(all, 0);
+	ok(rpfilter_killed_run(file) == 0 && access(file, F_OK) == -1,
+	    "all already 0: nothing saved");
+	unlink(file);
+}
+
+/* Rules of prefixes no longer configured go; the others stay. */
+static void
+test_prune(struct nl *nl)
+{
+	struct prefix	 keep[2], p3 = mkprefix("198.51.100.0", 24);
+	const char	*cause = NULL;
+	int		 n;
+
+	keep[0] = mkprefix("192.0.2.0", 24);
+	keep[1] = mkprefix("2001:db8:2::", 48);
+	ok(nl_rule_add(nl, &keep[0], TABLE, PRIO, &cause) == 0 &&
+	    nl_rule_add(nl, &keep[1], TABLE, PRIO, &cause) == 0 &&
+	    nl_rule_add(nl, &p3, TABLE, PRIO, &cause) == 0,
+	    "prune: three rules (%s)", cause ? cause : "ok");
+	ok(nl_rule_add(nl, &keep[0], TABLE, PRIO, &cause) == 0 &&
+	    count_lines("ip rule show", "192.0.2.0/24", "lookup 9899",
+	    NULL) == 1, "adding an existing rule again changes nothing");
+	n = nl_rule_prune(nl, TABLE, PRIO, keep, 2, &cause);
+	ok(n == 1 && count_lines("ip rule show", "198.51.100.0/24", NULL) == 0,
+	    "prune removed %d: the one not kept", n);
+	ok(count_lines("ip rule show", "192.0.2.0/24", "lookup 9899",
+	    NULL) == 1 && count_lines("ip -6 rule show", "2001:db8:2::/48",
+	    "lookup 9899", NULL) == 1, "the kept ones stay");
+	check_foreign("after prune");
+	ok(nl_rule_prune(nl, TABLE, PRIO, keep, 0, &cause) == 2 &&
+	    count_lines("ip rule show", "lookup 9899", NULL) == 2,
+	    "prune keeping nothing removes ours only");
+	check_foreign("after prune of all");
+}
+
+/* nl_link_del takes a TUN away, and is quiet about one that is gone. */
+static void
+test_link_del(struct nl *nl)
+{
+	struct tun	 t;
+	const char	*cause = NULL;
+
+	ok(tun_open(&t, CRASHNAME, &cause) == 0 &&
+	    nl_link_del(nl, CRASHNAME, &cause) == 1 &&
+	    if_nametoindex(CRASHNAME) == 0, "nl_link_del removed a TUN (%s)",
+	    cause ? cause : "ok");
+	tun_close(&t);
+	ok(nl_link_del(nl, CRASHNAME, &cause) == 0,
+	    "nl_link_del of a missing link: 0");
 }
 
 int
@@ -618,7 +715,10 @@ main(void)
 	test_source(nl, &tun);
 	test_cleanup(nl);
 	test_crashed(nl);
+	test_prune(nl);
+	test_link_del(nl);
 	test_rpfilter();
+	test_rpfilter_file();
 	tun_close(&tun);
 	nl_close(nl);
 	return (tap_done(0));

@@ -88,11 +88,15 @@ mode_down() {
 			    "($((cpu / 1000 / (rx + tx + 1))) us/packet);" \
 			    "drops: $(stun_drops $n)"
 		done
+		# A stopped sctptund fails closed: -C lets the next mode's
+		# SCTP go natively again.
 		stun_stop a
+		stun_decommission a
 		if [ "$1" = mixed ]; then
 			mode_kernel_encap 0 "$NS_B"
 		else
 			stun_stop b
+			stun_decommission b
 		fi
 		;;
 	esac

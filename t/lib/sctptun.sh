@@ -12,8 +12,10 @@
 #                                (state file $T_WORK/NAME.state, or
 #                                STUN_STATE_FILE; "" for none)
 #   stun_start NS NAME           run sctptund NAME in NS; wait until ready
-#   stun_stop NAME               SIGTERM it; wait for it to exit
+#   stun_stop NAME               SIGTERM it; wait for it to exit (its rules
+#                                and blackholes stay: it fails closed)
 #   stun_kill NAME               SIGKILL it (a crash); reap it
+#   stun_decommission NAME       sctptund -C for NAME in its namespace
 #   stun_ctl NAME ARGS...        sctptunctl on NAME's control socket
 #   json_num KEY                 first numeric value of "KEY" on stdin
 #   kernel_encap NS              switch on the kernel's own RFC 6951 in NS
@@ -54,7 +56,7 @@ stun_start() {
 	# STUN_WRAP: a command that execs the daemon (setpriv ...).
 	ip netns exec "$ns" ${STUN_WRAP:-} "$SCTPTUND" -d -f "$T_WORK/$name.conf" \
 	    > "$T_WORK/$name.log" 2>&1 &
-	eval "STUN_PID_$name=$!"
+	eval "STUN_PID_$name=$! STUN_NS_$name=$ns"
 	at_exit "stun_stop $name"
 	for i in $(seq 100); do
 		if "$SCTPTUNCTL" -s "$T_WORK/$name.sock" show stats \
@@ -100,6 +102,16 @@ stun_kill() {
 	return 0
 }
 
+# sctptund -C for daemon NAME (stopped): remove its TUN, rules and routes
+# for good; its output goes to $T_WORK/NAME.decommission.
+stun_decommission() {
+	local ns
+	ns=$(eval "echo \${STUN_NS_$1:-}")
+	[ -n "$ns" ] || return 1
+	ip netns exec "$ns" "$SCTPTUND" -C -f "$T_WORK/$1.conf" \
+	    > "$T_WORK/$1.decommission" 2>&1
+}
+
 # sctptunctl for daemon NAME.
 stun_ctl() {
 	local name=$1
@@ -107,13 +119,18 @@ stun_ctl() {
 	"$SCTPTUNCTL" -s "$T_WORK/$name.sock" "$@"
 }
 
-# topo_nat with masquerading and native SCTP blocked, for family FAM; sets
-# A, B, NAT (B's view of A) and plen.  B is a server on the outside: it
-# knows A only as the NAT's address and has no route into A's network.
+# topo_nat with masquerading and native SCTP blocked (counted and let
+# through if STUN_NATIVE=count), for family FAM; sets A, B, NAT (B's view
+# of A) and plen.  B is a server on the outside: it knows A only as the
+# NAT's address and has no route into A's network.
 stun_nat_topo() {
 	topo_nat
 	topo_nat_masquerade
-	topo_block_native_sctp
+	if [ "${STUN_NATIVE:-block}" = count ]; then
+		topo_count_native_sctp
+	else
+		topo_block_native_sctp
+	fi
 	if [ "$1" = 6 ]; then
 		A=$TOPO_A6 B=$TOPO_B6 NAT=$TOPO_RB6 plen=128
 	else

@@ -20,6 +20,8 @@
 #                    and re-adding R's B-side addresses, which makes the
 #                    kernel flush masqueraded entries)
 #   topo_block_native_sctp   count and drop native SCTP on every link
+#   topo_count_native_sctp   count native SCTP on every link, let it pass:
+#                    a leak reaches the far side, which may answer it
 #   topo_native_sctp_count   packets those rules saw (must stay 0)
 #   topo_count_udp PORT      count UDP packets from or to PORT sent or
 #                    forwarded on the links
@@ -253,6 +255,12 @@ topo__guard_rules() {
 topo_block_native_sctp() {
 	topo__guard_rules st-native "output input forward" \
 	    "meta l4proto sctp counter drop"
+}
+
+# Count native SCTP on every link interface, and let it pass.
+topo_count_native_sctp() {
+	topo__guard_rules st-native "output input forward" \
+	    "meta l4proto sctp counter accept"
 }
 
 # Sum the counters of the rules tagged $1 in the given namespaces.

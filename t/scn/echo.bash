@@ -49,8 +49,17 @@ tap_ok "the association was removed after SHUTDOWN-COMPLETE" \
 tap_is "$(topo_native_sctp_count)" 0 "no native SCTP left any namespace"
 
 tap_ok "sctptund A exits cleanly on SIGTERM" stun_stop a
+tap_is "$(in_ns "$NS_A" ip -$fam rule show | grep -c 'ipproto \(sctp\|132\)')" 1 \
+    "its rule stays: it fails closed"
+in_ns "$NS_A" ip -$fam route show table 9899 > "$T_WORK/a.routes"
+tap_diag "table 9899 after the stop: $(cat "$T_WORK/a.routes")"
+tap_ok "the TUN's routes went with the TUN; the blackhole stays" \
+    test "$(wc -l < "$T_WORK/a.routes")" = 1 -a \
+    "$(grep -c '^blackhole default' "$T_WORK/a.routes")" = 1
+tap_ok "sctptund -C removes it for good" stun_decommission a
+tap_diag "$(cat "$T_WORK/a.decommission")"
 tap_is "$(in_ns "$NS_A" ip -$fam rule show | grep -c 'ipproto \(sctp\|132\)')" 0 \
-    "its rules are gone"
+    "then its rules are gone"
 tap_is "$(in_ns "$NS_A" ip -$fam route show table 9899 | wc -l)" 0 \
-    "its routes are gone"
+    "and its routes"
 tap_done

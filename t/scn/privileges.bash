@@ -104,21 +104,30 @@ tap_ok "client verified all 300" grep -q "verified=300 " "$T_WORK/client.out"
 
 tap_ok "SIGTERM: it exits cleanly" stun_stop a
 tap_ok "the state file was written as $USER_NAME" test -s "$run/state"
-tap_ok "its rules are gone" \
-    sh -c "! ip netns exec $NS_A ip rule show | grep -q 'lookup 9899'"
-tap_ok "its routes are gone" \
-    sh -c "[ -z \"\$(ip netns exec $NS_A ip route show table 9899 2>/dev/null)\" ]"
+# Fail closed: the rules and the blackhole stay; the TUN's routes went
+# with the TUN.
+tap_ok "its rules stay" \
+    sh -c "ip netns exec $NS_A ip rule show | grep -q 'lookup 9899'"
+tap_ok "its table holds the blackhole only" \
+    sh -c "[ \"\$(ip netns exec $NS_A ip route show table 9899 | cut -d' ' -f1-2)\" = 'blackhole default' ]"
 tap_ok "the TUN is gone" sh -c "! ip netns exec $NS_A ip link show sctptun0 2>/dev/null"
 tap_ok "its control socket is gone" test ! -e "$run/control.sock"
 tap_ok "B (never root) exits cleanly too" stun_stop b
-tap_ok "and removes its rules" \
-    sh -c "! ip netns exec $NS_B ip rule show | grep -q 'lookup 9899'"
-tap_ok "and its control socket" test ! -e "$runb/control.sock"
+tap_ok "and keeps its rules" \
+    sh -c "ip netns exec $NS_B ip rule show | grep -q 'lookup 9899'"
+tap_ok "and removes its control socket" test ! -e "$runb/control.sock"
 tap_ok "and saved its state" test -s "$runb/state"
 tap_is "$(in_ns "$NS_A" sysctl -n net.ipv4.conf.all.rp_filter)" 2 \
     "rp_filter is back to what it was"
 tap_ok "no warning at exit" sh -c "! grep -q 'removing\|rp_filter' $T_WORK/a.log"
 tap_diag "$(tail -n 5 "$T_WORK/a.log")"
+tap_ok "sctptund -C removes A's for good" stun_decommission a
+tap_ok "sctptund -C removes B's for good" stun_decommission b
+tap_ok "then no rule is left" sh -c "! ip netns exec $NS_A ip rule show |
+    grep -q 'lookup 9899' && ! ip netns exec $NS_B ip rule show |
+    grep -q 'lookup 9899'"
+tap_ok "and no route" \
+    sh -c "[ -z \"\$(ip netns exec $NS_A ip route show table 9899 2>/dev/null)\" ]"
 
 # Refusals, before anything is set up.
 refused() {

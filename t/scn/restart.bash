@@ -1,11 +1,19 @@
 # Scenario: restart survival.  A behind a masquerading NAT runs a paced
 # transfer to B; B has learned the NAT's port for A (not 9899), which only
 # its table knows.  Halfway, B's sctptund is killed with SIGKILL ("kill": a
-# crash, no teardown) or stopped with SIGTERM ("clean": an upgrade) and
-# started again.  The restarted daemon must come back with the association
-# from its state file - same id, tags and learned port, before any packet
-# could teach it again - and the transfer must finish with nothing lost and
-# no new association.  "clean" ends with a negative control: a restart
+# crash, no teardown), stopped with SIGTERM ("clean": systemctl restart),
+# or stopped, its binary replaced and started ("upgrade"), and started
+# again.  The restarted daemon must come back with the association from
+# its state file - same id, tags and learned port, before any packet could
+# teach it again - and the transfer must finish with nothing lost and no
+# new association.
+#
+# The links count native SCTP and let it pass: in the gap, native SCTP
+# from B would go to the NAT's address, and the NAT's own kernel SCTP
+# answers it with an ABORT that kills the association.  sctptund fails
+# closed on every stop, so none may leave.  "clean" ends with two negative
+# controls: without fail-closed routing (sctptund -C in the gap) native
+# SCTP leaves and the NAT's ABORT kills B's association; and a restart
 # with state.file = "" leaves B with an empty table.
 . "$T_LIB/tap.sh"
 . "$T_LIB/topo.sh"
@@ -13,7 +21,14 @@
 
 mode=${1:-kill}
 N=1200
-export STUN_STATE_INTERVAL=1
+export STUN_STATE_INTERVAL=1 STUN_NATIVE=count
+if [ "$mode" = upgrade ]; then
+	# The "installed" binary, replaced by a new file while B is stopped.
+	installed=$T_WORK/sbin/sctptund
+	mkdir -p "$T_WORK/sbin"
+	cp "$SCTPTUND" "$installed.new" && cp "$SCTPTUND" "$installed"
+	SCTPTUND=$installed
+fi
 stun_nat_pair 4
 
 # One field of B's association in "show assocs" JSON (file, key).
@@ -61,6 +76,16 @@ else
 	    grep -q "table saved to" "$T_WORK/b-first.log"
 fi
 tap_diag "B down at $(date +%T.%N)"
+tap_ok "while B is down its rule sends SCTP for A into the table" \
+    sh -c "ip netns exec $NS_B ip rule show | grep -q 'to $NAT ipproto'"
+tap_ok "where only the blackhole is left" \
+    sh -c "[ \"\$(ip netns exec $NS_B ip route show table 9899 | cut -d' ' -f1-2)\" = 'blackhole default' ]"
+if [ "$mode" = upgrade ]; then
+	tap_ok "the binary is replaced (a new file, as an install does)" \
+	    mv -f "$installed.new" "$installed"
+fi
+# Long enough a gap for B's kernel to retransmit into it.
+sleep 2
 tap_ok "sctptund B starts again" stun_start "$NS_B" b
 stun_ctl b -j show assocs > "$T_WORK/b-after.json"
 stun_ctl b show assocs > "$T_WORK/b-after.assocs"
@@ -92,24 +117,40 @@ tap_is "$(field "$T_WORK/b-stats.json" created_total)" 0 \
 tap_is "$(field "$T_WORK/b-stats.json" ports_learned_total)" 0 \
     "nor had to learn the port again"
 tap_is "$kassoc_b" 1 "B's kernel had one association"
-# After kill -9 the TUN and its routes are gone, but the blackhole route
-# left in the table keeps the kernel's SCTP off the links until sctptund
-# is back.  A clean stop removes its rules (as it must), so in that gap
-# the kernel may send natively, and the links drop it: not asserted.
-if [ "$mode" = kill ]; then
-	tap_is "$(topo_native_sctp_count)" 0 \
-	    "no native SCTP left any namespace, not even in the gap"
-else
-	tap_diag "native SCTP dropped on the links: $(topo_native_sctp_count)"
-fi
+# However B stopped, the TUN's routes went with the TUN, and the rules
+# and the blackhole left in the table kept the kernel's SCTP off the links
+# until sctptund was back.
+tap_is "$(topo_native_sctp_count)" 0 \
+    "no native SCTP left any namespace, not even in the gap"
 
 if [ "$mode" = clean ]; then
-	# Negative control: without a state file the restart forgets all.
+	# Negative control: what fail-closed routing prevents.  With B's
+	# rules removed in the gap, its kernel sends natively to the NAT's
+	# address and the NAT's own SCTP answers with an ABORT.
 	in_ns "$NS_A" "$SCTP_ECHO" client -b "$A" -a "$B" -p 7000 -n 600 \
 	    -S 4 -i 10 -t 60 > "$T_WORK/client2.out" 2>&1 &
 	client2=$!
 	at_exit "kill $client2 2> /dev/null"
 	tap_ok "a second association" stun_wait_json b
+	sleep 1
+	stun_stop b
+	tap_ok "control: sctptund -C in the gap removes the rules" \
+	    stun_decommission b
+	native_left() { [ "$(topo_native_sctp_count)" -gt 0 ]; }
+	b_lost_it() { [ "$(kernel_assocs "$NS_B")" = 0 ]; }
+	tap_ok "control: native SCTP now leaves B" wait_until 10 native_left
+	tap_ok "control: and the NAT's ABORT kills B's association" \
+	    wait_until 15 b_lost_it
+	kill $client2 2> /dev/null
+	wait $client2 2> /dev/null
+	tap_ok "sctptund B starts after -C" stun_start "$NS_B" b
+
+	# Negative control: without a state file the restart forgets all.
+	in_ns "$NS_A" "$SCTP_ECHO" client -b "$A" -a "$B" -p 7000 -n 600 \
+	    -S 4 -i 10 -t 60 > "$T_WORK/client3.out" 2>&1 &
+	client2=$!
+	at_exit "kill $client2 2> /dev/null"
+	tap_ok "a third association" stun_wait_json b
 	stun_stop b
 	STUN_STATE_FILE="" stun_conf b "$NAT/32"
 	tap_ok "sctptund B starts with state.file = \"\"" stun_start "$NS_B" b
