@@ -16,13 +16,57 @@
 #define CONFIG_LISTEN_MAX	64	/* "[IPv6]:port" with room to spare */
 #define CONFIG_FILE_MAX		256
 #define CONFIG_USER_MAX		33	/* useradd's 32, and the NUL */
+#define CONFIG_PSK_ID_MAX	129	/* RFC 4279: up to 128 bytes, NUL */
+#define CONFIG_PIN_LEN		32	/* a SHA-256 digest */
+
+/*
+ * peers[].dtls: the peer is another sctptund reached over DTLS on its DTLS
+ * port, never in cleartext.  Either a pre-shared key (psk_identity and
+ * psk_file), or certificates: the peer's chain verified against ca (or
+ * the global dtls.ca when ca is ""), and/or its public key pinned.  The
+ * files are read by the dtls module (dtls_conf_check), not by the parser;
+ * the lines are kept for its messages.
+ */
+struct peer_dtls {
+	char		 psk_identity[CONFIG_PSK_ID_MAX];	/* "": certs */
+	char		 psk_file[CONFIG_FILE_MAX];
+	char		 ca[CONFIG_FILE_MAX];	/* "": the global dtls.ca */
+	int		 has_pin;
+	uint8_t		 pin[CONFIG_PIN_LEN];	/* SHA-256 of the peer's
+						   SubjectPublicKeyInfo */
+	unsigned int	 line;			/* of the dtls group */
+	unsigned int	 psk_file_line;
+	unsigned int	 ca_line;
+	unsigned int	 pin_line;
+};
 
 struct peer_config {
 	char		 name[CONFIG_NAME_MAX];
 	struct prefix	*prefixes;
 	size_t		 nprefixes;
-	uint16_t	 remote_port;		/* default 9899 */
+	uint16_t	 remote_port;		/* default 9899 (with dtls: the
+						   global dtls.port) */
 	int		 strip_addresses;	/* default 0 */
+	struct peer_dtls *dtls;			/* NULL: cleartext RFC 6951 */
+};
+
+/*
+ * The top-level dtls group: what every encrypted peer shares.  enabled is
+ * 0 when the group is absent (then no peer may have a dtls group).
+ */
+struct dtls_config {
+	int		 enabled;
+	uint16_t	 port;			/* our DTLS port, != udp_port */
+	char		 certificate[CONFIG_FILE_MAX];	/* PEM; "" none */
+	char		 key[CONFIG_FILE_MAX];		/* PEM; "" none */
+	char		 ca[CONFIG_FILE_MAX];		/* PEM bundle; "" none */
+	uint32_t	 rekey_seconds;		/* default 3600 */
+	uint32_t	 handshake_timeout;	/* seconds, default 10 */
+	uint32_t	 max_handshakes;	/* half-open cap, default 64 */
+	unsigned int	 line;			/* of the group */
+	unsigned int	 certificate_line;
+	unsigned int	 key_line;
+	unsigned int	 ca_line;
 };
 
 struct config {
@@ -49,6 +93,7 @@ struct config {
 	uint32_t	 state_interval;	/* state.interval, 5 s */
 	uint32_t	 path_silent;		/* monitor.path_silent, 45 s */
 	uint32_t	 drop_summary;		/* monitor.drop_summary, 5 s */
+	struct dtls_config dtls;		/* dtls group */
 };
 
 /* Fill with the defaults of the schema. */
