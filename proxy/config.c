@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "config.h"
 #include "log.h"
 #include "table.h"
@@ -30,6 +31,7 @@
 #endif
 
 #define CONFIG_DEFAULT_PORT	9899
+#define CONFIG_DEFAULT_DTLS_PORT 9900
 
 /* What every check needs to report an error. */
 struct config_ctx {
@@ -39,13 +41,20 @@ struct config_ctx {
 
 static const char *const config_root_keys[] = {
 	"udp_port", "tun", "peers", "limits", "control", "log", "metrics",
-	"user", "state", "monitor", NULL
+	"user", "state", "monitor", "dtls", NULL
 };
 static const char *const config_tun_keys[] = {
 	"name", "mtu", "table", "rule_priority", NULL
 };
 static const char *const config_peer_keys[] = {
-	"name", "prefixes", "remote_port", "strip_addresses", NULL
+	"name", "prefixes", "remote_port", "strip_addresses", "dtls", NULL
+};
+static const char *const config_dtls_keys[] = {
+	"port", "certificate", "key", "ca", "rekey_seconds",
+	"handshake_timeout", "max_handshakes", NULL
+};
+static const char *const config_peer_dtls_keys[] = {
+	"psk_identity", "psk_file", "ca", "pin", NULL
 };
 static const char *const config_limits_keys[] = {
 	"associations", "embryonic", "idle_timeout", "embryonic_timeout", NULL
@@ -82,6 +91,10 @@ config_defaults(struct config *cfg)
 	cfg->state_interval = 5;
 	cfg->path_silent = 45;
 	cfg->drop_summary = 5;
+	cfg->dtls.port = CONFIG_DEFAULT_DTLS_PORT;
+	cfg->dtls.rekey_seconds = 3600;
+	cfg->dtls.handshake_timeout = 10;
+	cfg->dtls.max_handshakes = 64;
 }
 
 /*
@@ -374,6 +387,189 @@ config_parse_peer_name(struct config_ctx *ctx, struct config *cfg, size_t n,
 	return 0;
 }
 
+/*
+ * A file name from key of group into buf: relative names are taken from
+ * the configuration file's directory, as libconfig's @include is.
+ */
+static int
+config_get_file(struct config_ctx *ctx, const config_setting_t *group,
+    const char *key, const char *path, char *buf, size_t len,
+    unsigned int *line)
+{
+	config_setting_t	*s = NULL;
+	const char		*str, *slash;
+	int			 n, dirlen = 0;
+
+	if (config_get_string(ctx, group, key, path, &str, &s) == -1)
+		return -1;
+	if (str == NULL)
+		return 0;
+	*line = config_setting_source_line(s);
+	if (*str == '\0')
+		return config_error(ctx, s, "%s must name a file", path);
+	if (*str != '/' && (slash = strrchr(ctx->path, '/')) != NULL)
+		dirlen = (int)(slash - ctx->path) + 1;
+	n = snprintf(buf, len, "%.*s%s", dirlen, ctx->path, str);
+	if (n < 0 || (size_t)n >= len)
+		return config_error(ctx, s, "%s: path longer than %zu bytes",
+		    path, len - 1);
+	return 0;
+}
+
+/* Parse "sha256:BASE64" of key pin in group into d. */
+static int
+config_parse_pin(struct config_ctx *ctx, struct peer_dtls *d,
+    const config_setting_t *group, const char *where)
+{
+	config_setting_t	*s = NULL;
+	const char		*str;
+	char			 path[64];
+
+	snprintf(path, sizeof(path), "%s.pin", where);
+	if (config_get_string(ctx, group, "pin", path, &str, &s) == -1)
+		return -1;
+	if (str == NULL)
+		return 0;
+	if (strncmp(str, "sha256:", 7) != 0 ||
+	    base64_decode(str + 7, strlen(str + 7), d->pin,
+	    sizeof(d->pin)) != CONFIG_PIN_LEN)
+		return config_error(ctx, s, "%s must be \"sha256:\" and the "
+		    "base64 of the 32-byte SHA-256 of the peer's public key "
+		    "(SubjectPublicKeyInfo, DER), 44 characters", path);
+	d->has_pin = 1;
+	d->pin_line = config_setting_source_line(s);
+	return 0;
+}
+
+/* Parse the PSK settings of a peer's dtls group. */
+static int
+config_parse_psk(struct config_ctx *ctx, struct peer_dtls *d,
+    const config_setting_t *group, const char *where)
+{
+	config_setting_t	*s = NULL;
+	const char		*str, *p;
+	char			 path[64];
+
+	snprintf(path, sizeof(path), "%s.psk_identity", where);
+	if (config_get_string(ctx, group, "psk_identity", path, &str,
+	    &s) == -1)
+		return -1;
+	if (str != NULL) {
+		for (p = str; *p != '\0' && isprint((unsigned char)*p); p++)
+			;
+		if (*str == '\0' || *p != '\0' ||
+		    strlen(str) >= sizeof(d->psk_identity))
+			return config_error(ctx, s, "%s must be 1 to %zu "
+			    "printable characters", path,
+			    sizeof(d->psk_identity) - 1);
+		snprintf(d->psk_identity, sizeof(d->psk_identity), "%s", str);
+	}
+	snprintf(path, sizeof(path), "%s.psk_file", where);
+	return config_get_file(ctx, group, "psk_file", path, d->psk_file,
+	    sizeof(d->psk_file), &d->psk_file_line);
+}
+
+/* The way a peer's dtls group authenticates must be one, and complete. */
+static int
+config_check_peer_auth(struct config_ctx *ctx, const struct config *cfg,
+    const struct peer_dtls *d, const config_setting_t *g, const char *where)
+{
+	int	psk = d->psk_identity[0] != '\0' || d->psk_file[0] != '\0';
+	int	certs = d->ca[0] != '\0' || d->has_pin;
+
+	if (psk && certs)
+		return config_error(ctx, g, "%s: a pre-shared key "
+		    "(psk_identity, psk_file) or certificates (ca, pin), not "
+		    "both", where);
+	if (psk && (d->psk_identity[0] == '\0' || d->psk_file[0] == '\0'))
+		return config_error(ctx, g, "%s: psk_identity and psk_file go "
+		    "together", where);
+	if (!psk && !certs && cfg->dtls.ca[0] == '\0')
+		return config_error(ctx, g, "%s: say how the peer "
+		    "authenticates: psk_identity and psk_file, or ca and/or "
+		    "pin (or a global dtls.ca)", where);
+	if (!psk && (cfg->dtls.certificate[0] == '\0' ||
+	    cfg->dtls.key[0] == '\0'))
+		return config_error(ctx, g, "%s authenticates with "
+		    "certificates: dtls.certificate and dtls.key are needed",
+		    where);
+	return 0;
+}
+
+/* Parse the dtls group of peer n, if it has one. */
+static int
+config_parse_peer_dtls(struct config_ctx *ctx, struct config *cfg,
+    size_t n, const config_setting_t *group)
+{
+	struct peer_dtls	*d;
+	config_setting_t	*g;
+	char			 where[32], path[64];
+
+	snprintf(where, sizeof(where), "peers[%zu].dtls", n);
+	if (config_get_group(ctx, group, "dtls", &g) == -1)
+		return -1;
+	if (g == NULL)
+		return 0;
+	if (!cfg->dtls.enabled)
+		return config_error(ctx, g, "%s needs the top-level dtls "
+		    "group: dtls = { port = ...; };", where);
+	if (config_check_keys(ctx, g, where, config_peer_dtls_keys) == -1)
+		return -1;
+	if ((d = cfg->peers[n].dtls = calloc(1, sizeof(*d))) == NULL)
+		return config_error(ctx, g, "out of memory");
+	d->line = config_setting_source_line(g);
+	snprintf(path, sizeof(path), "%s.ca", where);
+	if (config_parse_psk(ctx, d, g, where) == -1 ||
+	    config_get_file(ctx, g, "ca", path, d->ca, sizeof(d->ca),
+	    &d->ca_line) == -1 || config_parse_pin(ctx, d, g, where) == -1)
+		return -1;
+	return config_check_peer_auth(ctx, cfg, d, g, where);
+}
+
+/* Parse the top-level dtls group: what encrypted peers share. */
+static int
+config_parse_dtls(struct config_ctx *ctx, struct config *cfg,
+    const config_setting_t *root)
+{
+	struct dtls_config	*d = &cfg->dtls;
+	config_setting_t	*g;
+	uint32_t		 port = d->port;
+
+	if (config_get_group(ctx, root, "dtls", &g) == -1)
+		return -1;
+	if (g == NULL)
+		return 0;
+	d->enabled = 1;
+	d->line = config_setting_source_line(g);
+	if (config_check_keys(ctx, g, "dtls", config_dtls_keys) == -1 ||
+	    config_get_uint(ctx, g, "port", "dtls.port", 1, 65535,
+	    &port) == -1 ||
+	    config_get_file(ctx, g, "certificate", "dtls.certificate",
+	    d->certificate, sizeof(d->certificate),
+	    &d->certificate_line) == -1 ||
+	    config_get_file(ctx, g, "key", "dtls.key", d->key, sizeof(d->key),
+	    &d->key_line) == -1 ||
+	    config_get_file(ctx, g, "ca", "dtls.ca", d->ca, sizeof(d->ca),
+	    &d->ca_line) == -1 ||
+	    config_get_uint(ctx, g, "rekey_seconds", "dtls.rekey_seconds", 2,
+	    604800, &d->rekey_seconds) == -1 ||
+	    config_get_uint(ctx, g, "handshake_timeout",
+	    "dtls.handshake_timeout", 1, 300, &d->handshake_timeout) == -1 ||
+	    config_get_uint(ctx, g, "max_handshakes", "dtls.max_handshakes",
+	    1, 65536, &d->max_handshakes) == -1)
+		return -1;
+	d->port = port;
+	if (d->port == cfg->udp_port)
+		return config_error(ctx, config_setting_get_member(g, "port") ?
+		    config_setting_get_member(g, "port") : g, "dtls.port must "
+		    "differ from udp_port (%u): cleartext and DTLS never share "
+		    "a port", cfg->udp_port);
+	if ((d->certificate[0] == '\0') != (d->key[0] == '\0'))
+		return config_error(ctx, g, "dtls.certificate and dtls.key go "
+		    "together");
+	return 0;
+}
+
 /* Parse peer n from its group. */
 static int
 config_parse_peer(struct config_ctx *ctx, struct config *cfg, size_t n,
@@ -394,6 +590,11 @@ config_parse_peer(struct config_ctx *ctx, struct config *cfg, size_t n,
 		return -1;
 	if (config_parse_prefixes(ctx, cfg, n, group) == -1)
 		return -1;
+	if (config_parse_peer_dtls(ctx, cfg, n, group) == -1)
+		return -1;
+	/* An encrypted peer's port is its DTLS port: ours by default. */
+	if (peer->dtls != NULL)
+		port = cfg->dtls.port;
 	snprintf(path, sizeof(path), "%s.remote_port", where);
 	if (config_get_uint(ctx, group, "remote_port", path, 1, 65535,
 	    &port) == -1)
@@ -671,6 +872,7 @@ config_parse_root(struct config_ctx *ctx, struct config *cfg,
 		return -1;
 	cfg->udp_port = port;
 	if (config_parse_tun(ctx, cfg, root) == -1 ||
+	    config_parse_dtls(ctx, cfg, root) == -1 ||
 	    config_parse_peers(ctx, cfg, root) == -1 ||
 	    config_parse_limits(ctx, cfg, root) == -1 ||
 	    config_parse_control_log(ctx, cfg, root) == -1 ||
@@ -884,8 +1086,10 @@ config_free(struct config *cfg)
 
 	if (cfg == NULL)
 		return;
-	for (i = 0; i < cfg->npeers; i++)
+	for (i = 0; i < cfg->npeers; i++) {
 		free(cfg->peers[i].prefixes);
+		free(cfg->peers[i].dtls);
+	}
 	free(cfg->peers);
 	free(cfg->path);
 	free(cfg);
@@ -907,6 +1111,48 @@ config_print_string(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
+/* Print a peer's dtls group. */
+static void
+config_print_peer_dtls(FILE *fp, const struct peer_dtls *d)
+{
+	char	 b64[64];
+
+	fprintf(fp, "\t\tdtls = {\n");
+	if (d->psk_identity[0] != '\0') {
+		fprintf(fp, "\t\t\tpsk_identity = ");
+		config_print_string(fp, d->psk_identity);
+		fprintf(fp, ";\n\t\t\tpsk_file = ");
+		config_print_string(fp, d->psk_file);
+		fprintf(fp, ";\n");
+	}
+	if (d->ca[0] != '\0') {
+		fprintf(fp, "\t\t\tca = ");
+		config_print_string(fp, d->ca);
+		fprintf(fp, ";\n");
+	}
+	if (d->has_pin) {
+		base64_encode(d->pin, sizeof(d->pin), b64, sizeof(b64));
+		fprintf(fp, "\t\t\tpin = \"sha256:%s\";\n", b64);
+	}
+	fprintf(fp, "\t\t};\n");
+}
+
+/* Print the top-level dtls group. */
+static void
+config_print_dtls(FILE *fp, const struct dtls_config *d)
+{
+	fprintf(fp, "dtls = {\n\tport = %u;\n", d->port);
+	fprintf(fp, "\tcertificate = ");
+	config_print_string(fp, d->certificate);
+	fprintf(fp, ";\n\tkey = ");
+	config_print_string(fp, d->key);
+	fprintf(fp, ";\n\tca = ");
+	config_print_string(fp, d->ca);
+	fprintf(fp, ";\n\trekey_seconds = %u;\n\thandshake_timeout = %u;\n"
+	    "\tmax_handshakes = %u;\n};\n", d->rekey_seconds,
+	    d->handshake_timeout, d->max_handshakes);
+}
+
 /* Print one peer group. */
 static void
 config_print_peer(FILE *fp, const struct peer_config *peer)
@@ -925,6 +1171,8 @@ config_print_peer(FILE *fp, const struct peer_config *peer)
 	fprintf(fp, "\t\tremote_port = %u;\n", peer->remote_port);
 	fprintf(fp, "\t\tstrip_addresses = %s;\n",
 	    peer->strip_addresses ? "true" : "false");
+	if (peer->dtls != NULL)
+		config_print_peer_dtls(fp, peer->dtls);
 	fprintf(fp, "\t}");
 }
 
@@ -965,6 +1213,8 @@ config_print(FILE *fp, const struct config *cfg)
 	fprintf(fp, ";\n\tinterval = %u;\n};\n", cfg->state_interval);
 	fprintf(fp, "monitor = {\n\tpath_silent = %u;\n\tdrop_summary = "
 	    "%u;\n};\n", cfg->path_silent, cfg->drop_summary);
+	if (cfg->dtls.enabled)
+		config_print_dtls(fp, &cfg->dtls);
 }
 
 /* Append name to the comma separated list in buf. */
@@ -1005,6 +1255,9 @@ config_restart_needed(const struct config *a, const struct config *b,
 	CONFIG_DIFF_STR(metrics_listen, "metrics.listen");
 	CONFIG_DIFF_STR(user, "user");
 	CONFIG_DIFF_STR(state_file, "state.file");
+	CONFIG_DIFF(dtls.enabled, "dtls");
+	if (a->dtls.enabled && b->dtls.enabled)
+		CONFIG_DIFF(dtls.port, "dtls.port");
 #undef CONFIG_DIFF
 #undef CONFIG_DIFF_STR
 	return n;

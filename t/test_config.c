@@ -4,6 +4,7 @@
  * longest-prefix peer matching and config_print round trips.
  */
 #include <dirent.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -193,6 +194,54 @@ static const struct bad_case bad_cases[] = {
 	    " \"2001:0db8::/32\" ]; } );\n", 3,
 	    "prefix 2001:db8::/32 of peer 'b' is already a prefix "
 	    "of peer 'a'" },
+	/* dtls */
+	{ PEER_A "dtls = {\n port = 9899; };\n", 3,
+	    "dtls.port must differ from udp_port (9899)" },
+	{ PEER_A "dtls = { porte = 1; };\n", 2, "unknown key 'porte' in dtls "
+	    "(allowed: port, certificate, key, ca, rekey_seconds, "
+	    "handshake_timeout, max_handshakes)" },
+	{ PEER_A "dtls = {\n certificate = \"c.pem\"; };\n", 2,
+	    "dtls.certificate and dtls.key go together" },
+	{ PEER_A "dtls = { key = \"\"; };\n", 2, "dtls.key must name a file" },
+	{ PEER_A "dtls = { rekey_seconds = 1; };\n", 2,
+	    "dtls.rekey_seconds must be between 2 and 604800" },
+	{ "peers = ( { name = \"a\"; prefixes = [ \"10.0.0.0/8\" ];\n"
+	    " dtls = { psk_identity = \"a\"; psk_file = \"k\"; }; } );\n",
+	    2, "peers[0].dtls needs the top-level dtls group" },
+	{ "dtls = { port = 9900; };\n"
+	    "peers = ( { name = \"a\"; prefixes = [ \"10.0.0.0/8\" ];\n"
+	    " dtls = { psk = \"x\"; }; } );\n", 3,
+	    "unknown key 'psk' in peers[0].dtls (allowed: psk_identity, "
+	    "psk_file, ca, pin)" },
+	{ "dtls = { port = 9900; };\n"
+	    "peers = ( { name = \"a\"; prefixes = [ \"10.0.0.0/8\" ];\n"
+	    " dtls = { }; } );\n", 3, "peers[0].dtls: say how the peer "
+	    "authenticates" },
+	{ "dtls = { port = 9900; };\n"
+	    "peers = ( { name = \"a\"; prefixes = [ \"10.0.0.0/8\" ];\n"
+	    " dtls = { psk_identity = \"a\"; }; } );\n", 3,
+	    "psk_identity and psk_file go together" },
+	{ "dtls = { port = 9900; };\n"
+	    "peers = ( { name = \"a\"; prefixes = [ \"10.0.0.0/8\" ];\n"
+	    " dtls = { psk_identity = \"a\"; psk_file = \"k\";\n"
+	    " ca = \"ca.pem\"; }; } );\n", 3,
+	    "a pre-shared key (psk_identity, psk_file) or certificates" },
+	{ "dtls = { port = 9900; };\n"
+	    "peers = ( { name = \"a\"; prefixes = [ \"10.0.0.0/8\" ];\n"
+	    " dtls = { ca = \"ca.pem\"; }; } );\n", 3,
+	    "dtls.certificate and dtls.key are needed" },
+	{ "dtls = { port = 9900; certificate = \"c\"; key = \"k\"; };\n"
+	    "peers = ( { name = \"a\"; prefixes = [ \"10.0.0.0/8\" ];\n"
+	    " dtls = {\n pin = \"sha256:AAAA\"; }; } );\n", 4,
+	    "peers[0].dtls.pin must be \"sha256:\" and the base64" },
+	{ "dtls = { port = 9900; certificate = \"c\"; key = \"k\"; };\n"
+	    "peers = ( { name = \"a\"; prefixes = [ \"10.0.0.0/8\" ];\n"
+	    " dtls = { pin = \"md5:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"; }; } );\n",
+	    3, "pin must be" },
+	{ "dtls = { port = 9900; };\n"
+	    "peers = ( { name = \"a\"; prefixes = [ \"10.0.0.0/8\" ];\n"
+	    " dtls = { psk_identity = \"a\\n\"; psk_file = \"k\"; }; } );\n",
+	    3, "psk_identity must be 1 to 128 printable characters" },
 };
 
 /* Write text to the temporary configuration file; returns its path. */
@@ -265,7 +314,8 @@ config_equal(const struct config *a, const struct config *b)
 	    strcmp(a->state_file, b->state_file) != 0 ||
 	    a->state_interval != b->state_interval ||
 	    a->path_silent != b->path_silent ||
-	    a->drop_summary != b->drop_summary)
+	    a->drop_summary != b->drop_summary ||
+	    memcmp(&a->dtls, &b->dtls, offsetof(struct dtls_config, line)) != 0)
 		return 0;
 	for (i = 0; i < a->npeers; i++) {
 		p = &a->peers[i];
@@ -276,6 +326,10 @@ config_equal(const struct config *a, const struct config *b)
 		    p->strip_addresses != q->strip_addresses ||
 		    memcmp(p->prefixes, q->prefixes,
 		    p->nprefixes * sizeof(*p->prefixes)) != 0)
+			return 0;
+		if ((p->dtls == NULL) != (q->dtls == NULL) ||
+		    (p->dtls != NULL && memcmp(p->dtls, q->dtls,
+		    offsetof(struct peer_dtls, line)) != 0))
 			return 0;
 	}
 	return 1;
@@ -325,9 +379,82 @@ test_restart_needed(void)
 	n = config_restart_needed(&a, &b, buf, sizeof(buf));
 	ok(n == 4 && strcmp(buf, "udp_port, tun.name, limits.associations, "
 	    "user") == 0, "restart needed for: %s (%zu)", buf, n);
+	config_defaults(&b);
+	a.dtls.enabled = b.dtls.enabled = 1;
+	b.dtls.port = 4433;
+	b.dtls.rekey_seconds = 60;
+	n = config_restart_needed(&a, &b, buf, sizeof(buf));
+	ok(n == 1 && strcmp(buf, "dtls.port") == 0,
+	    "a new dtls.port needs a restart, rekeying does not (%s)", buf);
+	b.dtls.enabled = 0;
+	n = config_restart_needed(&a, &b, buf, sizeof(buf));
+	ok(n == 1 && strcmp(buf, "dtls") == 0,
+	    "adding or removing the dtls group needs a restart (%s)", buf);
+	b = a;
+	b.udp_port = 9900;
+	snprintf(b.tun_name, sizeof(b.tun_name), "tun7");
+	snprintf(b.user, sizeof(b.user), "sctptun");
+	b.max_assocs = 10;
 	n = config_restart_needed(&a, &b, buf, 12);
 	ok(n == 4 && strlen(buf) < 12, "a short buffer is cut, not overrun "
 	    "(\"%s\")", buf);
+}
+
+/* The dtls groups: defaults, files relative to the configuration, pins. */
+static void
+test_dtls(void)
+{
+	struct config	*cfg;
+	char		 want[300];
+	static const uint8_t pin[32] = {
+		0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14,
+		0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
+		0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c,
+		0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+	};
+
+	cfg = load_good("dtls = { certificate = \"certs/me.pem\";\n"
+	    " key = \"/etc/k.pem\"; ca = \"ca.pem\"; };\n"
+	    "peers = ( { name = \"a\"; prefixes = [ \"10.0.0.0/8\" ];\n"
+	    " dtls = { pin = \"sha256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSu"
+	    "FU=\"; }; },\n"
+	    " { name = \"b\"; prefixes = [ \"10.1.0.0/16\" ];\n"
+	    " dtls = { psk_identity = \"site a\"; psk_file = \"b.key\"; };\n"
+	    " remote_port = 4433; },\n"
+	    " { name = \"c\"; prefixes = [ \"10.2.0.0/16\" ];\n"
+	    " dtls = { }; },\n"
+	    " { name = \"d\"; prefixes = [ \"10.3.0.0/16\" ]; } );\n",
+	    "dtls groups");
+	if (cfg == NULL)
+		return;
+	snprintf(want, sizeof(want), "%s/certs/me.pem", tmpdir);
+	ok(cfg->dtls.enabled && cfg->dtls.port == 9900 &&
+	    strcmp(cfg->dtls.certificate, want) == 0 &&
+	    strcmp(cfg->dtls.key, "/etc/k.pem") == 0 &&
+	    cfg->dtls.certificate_line == 1 && cfg->dtls.key_line == 2,
+	    "dtls: port 9900 by default, relative files next to the "
+	    "configuration, lines kept");
+	ok(cfg->dtls.rekey_seconds == 3600 &&
+	    cfg->dtls.handshake_timeout == 10 &&
+	    cfg->dtls.max_handshakes == 64, "dtls: default timers and cap");
+	ok(cfg->peers[0].dtls != NULL && cfg->peers[0].dtls->has_pin &&
+	    memcmp(cfg->peers[0].dtls->pin, pin, 32) == 0 &&
+	    cfg->peers[0].remote_port == 9900,
+	    "a pinned peer: the digest decoded, remote_port = dtls.port");
+	snprintf(want, sizeof(want), "%s/b.key", tmpdir);
+	ok(cfg->peers[1].dtls != NULL &&
+	    strcmp(cfg->peers[1].dtls->psk_identity, "site a") == 0 &&
+	    strcmp(cfg->peers[1].dtls->psk_file, want) == 0 &&
+	    cfg->peers[1].dtls->psk_file_line == 6 &&
+	    cfg->peers[1].remote_port == 4433,
+	    "a PSK peer with its own remote_port");
+	ok(cfg->peers[2].dtls != NULL && !cfg->peers[2].dtls->has_pin &&
+	    cfg->peers[2].dtls->ca[0] == '\0',
+	    "an empty dtls group: the global CA verifies the peer");
+	ok(cfg->peers[3].dtls == NULL && cfg->peers[3].remote_port == 9899,
+	    "a peer without dtls stays cleartext on 9899");
+	test_roundtrip(cfg, "dtls groups");
+	config_free(cfg);
 }
 
 /* The annotated sample configuration. */
@@ -594,6 +721,7 @@ main(void)
 	test_match();
 	test_metrics();
 	test_restart_needed();
+	test_dtls();
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++)
 		test_bad(bad_cases[i].text, bad_cases[i].line,
 		    bad_cases[i].message, "bad case");
