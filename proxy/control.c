@@ -51,6 +51,8 @@ control_dispatch(struct control *ctl, char *line, struct bufferevent *bev)
 		show_assocs(out, ctl->dp, json);
 	else if (strcmp(line, "show stats") == 0)
 		show_stats(out, ctl->dp, json);
+	else if (strcmp(line, "show peers") == 0)
+		show_peers(out, ctl->dp, json);
 	else if (strcmp(line, "reload") == 0 && !json && ctl->reload != NULL)
 		ctl->reload(out, ctl->reload_arg);
 	else if (strcmp(line, "monitor") == 0) {

@@ -16,6 +16,7 @@
 
 #include "coalesce.h"
 #include "crc32c.h"
+#include "dtlspath.h"
 #include "datapath.h"
 #include "ippkt.h"
 #include "linkmtu.h"
@@ -180,6 +181,23 @@ dp_errqueue(struct datapath *dp, int fd)
 }
 
 /*
+ * A packet of local's to remote did not go (EMSGSIZE) on a path whose MTU
+ * is mtu, with overhead bytes of encapsulation: fragmentation needed /
+ * packet too big to the TUN with the MTU that is left.
+ */
+void
+datapath_too_big(struct datapath *dp, const struct ipaddr *local,
+    const struct ipaddr *remote, const uint8_t *pkt, size_t len,
+    uint32_t mtu, uint32_t overhead)
+{
+	if (mtu <= overhead)
+		return;
+	if (dp_write_icmp(dp, icmp_build(dp->icmpbuf, ICMP_KIND_TOO_BIG,
+	    local, remote, mtu - overhead, pkt, len)) == 0)
+		dp->stats.egress_too_big_icmp++;
+}
+
+/*
  * A packet did not go because it is bigger than the path MTU (RFC 6951
  * 5.6): tell the local endpoint, as fragmentation needed / packet too
  * big with that MTU less the UDP header.  The MTU comes from the local
@@ -197,12 +215,8 @@ dp_too_big(struct datapath *dp, int fd, const struct mmsghdr *m,
 		mtu = dp->local_mtu;
 	else
 		mtu = udp_path_mtu(dp->udp, &s->to);
-	if (mtu <= ICMP_UDP_OVERHEAD)
-		return;
-	if (dp_write_icmp(dp, icmp_build(dp->icmpbuf, ICMP_KIND_TOO_BIG,
-	    &s->src, &s->to, mtu - ICMP_UDP_OVERHEAD,
-	    m->msg_hdr.msg_iov->iov_base, m->msg_hdr.msg_iov->iov_len)) == 0)
-		dp->stats.egress_too_big_icmp++;
+	datapath_too_big(dp, &s->src, &s->to, m->msg_hdr.msg_iov->iov_base,
+	    m->msg_hdr.msg_iov->iov_len, mtu, ICMP_UDP_OVERHEAD);
 }
 
 /*
@@ -359,7 +373,11 @@ dp_egress_sctp(struct datapath *dp, struct dp_slot *s, uint8_t *l4,
 		ip->l4len = sctp_strip_addrs(l4, ip->l4len);
 		dp->stats.egress_stripped++;
 	}
-	if (fragok)
+	/* An encrypted peer never gets cleartext. */
+	if (dp->conf->peers[peer].dtls != NULL)
+		dtlspath_egress(dp->dtls, peer, &ip->src, &ip->dst, port,
+		    ip->l4, ip->l4len, ip->tos);
+	else if (fragok)
 		dp_send_fragok(dp, s, ip, port);
 	else
 		dp_enqueue(dp, s, ip, port);
@@ -454,27 +472,36 @@ dp_tun_cb(evutil_socket_t fd, short events, void *arg)
 	}
 }
 
-/* Answer an INIT from a new port with an encapsulated ABORT (cause 14). */
+/*
+ * Answer an INIT from a new port with an encapsulated ABORT (cause 14),
+ * encrypted for a DTLS peer.
+ */
 static void
-dp_send_abort(struct datapath *dp, int fd, const struct ipaddr *local,
-    const struct ipaddr *peer, uint16_t peer_udp, const struct sctp_pkt *sp,
-    const struct track_abort *ab)
+dp_send_abort(struct datapath *dp, const struct dp_rx *rx,
+    const struct sctp_pkt *sp, const struct track_abort *ab)
 {
 	uint8_t			 pkt[64], cmsg[UDP_CMSG_SPACE];
 	struct sockaddr_storage	 ss;
 	struct iovec		 iov;
 	struct msghdr		 msg;
+	int			 fd;
 
 	memset(&msg, 0, sizeof(msg));
 	iov.iov_base = pkt;
 	iov.iov_len = sctp_build_abort(pkt, sp->dport, sp->sport, ab->vtag,
 	    0, 1, ab->current_port, ab->new_port);
+	if (dp->conf->peers[rx->peer].dtls != NULL) {
+		dtlspath_egress(dp->dtls, rx->peer, &rx->meta.dst, &rx->src,
+		    rx->sport, pkt, iov.iov_len, 0);
+		return;
+	}
+	fd = rx->src.family == AF_INET ? dp->udp->fd4 : dp->udp->fd6;
 	msg.msg_name = &ss;
-	msg.msg_namelen = addr_to_sockaddr(peer, peer_udp, &ss);
+	msg.msg_namelen = addr_to_sockaddr(&rx->src, rx->sport, &ss);
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
 	msg.msg_control = cmsg;
-	msg.msg_controllen = udp_cmsg_build(cmsg, local, 0);
+	msg.msg_controllen = udp_cmsg_build(cmsg, &rx->meta.dst, 0);
 	if (sendmsg(fd, &msg, MSG_DONTWAIT) == -1)
 		dp_count_send_error(dp, errno);
 	else {
@@ -499,8 +526,8 @@ dp_count_sctp_error(struct datapath *dp, int err)
  * Check where a datagram comes from: a unicast peer we are configured for,
  * from a real port.  Returns the peer index or -1 (counted).
  */
-static int
-dp_check_source(struct datapath *dp, const struct ipaddr *src,
+int
+datapath_check_source(struct datapath *dp, const struct ipaddr *src,
     uint16_t sport, const struct ipaddr *dst)
 {
 	int	 peer;
@@ -544,7 +571,7 @@ dp_deliver(struct datapath *dp, uint8_t *payload, size_t len,
  * delivered).
  */
 static void
-dp_ingress_packet(struct datapath *dp, int fd, uint8_t *pkt, size_t len,
+dp_ingress_packet(struct datapath *dp, uint8_t *pkt, size_t len,
     const struct sctp_pkt *sp, const struct dp_rx *rx)
 {
 	struct track_abort	 ab;
@@ -568,8 +595,7 @@ dp_ingress_packet(struct datapath *dp, int fd, uint8_t *pkt, size_t len,
 		break;
 	case TRACK_ABORT_NEW_PORT:
 		dp->stats.ingress_init_port++;
-		dp_send_abort(dp, fd, &rx->meta.dst, &rx->src, rx->sport, sp,
-		    &ab);
+		dp_send_abort(dp, rx, sp, &ab);
 		if (dp->events->nsubs > 0)
 			events_init_collision(dp->events, &rx->src, sp, &ab);
 		break;
@@ -584,7 +610,7 @@ dp_ingress_packet(struct datapath *dp, int fd, uint8_t *pkt, size_t len,
  * delivered by then.
  */
 static void
-dp_ingress_local_gso(struct datapath *dp, int fd, uint8_t *buf, size_t len,
+dp_ingress_local_gso(struct datapath *dp, uint8_t *buf, size_t len,
     const struct dp_rx *rx, size_t max)
 {
 	struct sctp_pkt	 sp;
@@ -609,7 +635,7 @@ dp_ingress_local_gso(struct datapath *dp, int fd, uint8_t *buf, size_t len,
 			continue;
 		}
 		dp->stats.ingress_local_gso_packets++;
-		dp_ingress_packet(dp, fd, pkt, plen, &sp, rx);
+		dp_ingress_packet(dp, pkt, plen, &sp, rx);
 	}
 }
 
@@ -637,7 +663,7 @@ dp_local_gso(struct datapath *dp, const uint8_t *buf, size_t len,
 
 /* One datagram as it crossed the wire (or a local GSO packet): check it. */
 static void
-dp_ingress_datagram(struct datapath *dp, int fd, uint8_t *buf, size_t len,
+dp_ingress_datagram(struct datapath *dp, uint8_t *buf, size_t len,
     const struct dp_rx *rx)
 {
 	struct sctp_pkt	 sp;
@@ -649,16 +675,44 @@ dp_ingress_datagram(struct datapath *dp, int fd, uint8_t *buf, size_t len,
 		return;
 	}
 	if (sctp_checksum_ok(buf, len))
-		dp_ingress_packet(dp, fd, buf, len, &sp, rx);
+		dp_ingress_packet(dp, buf, len, &sp, rx);
 	else if (dp_local_gso(dp, buf, len, rx, &max))
-		dp_ingress_local_gso(dp, fd, buf, len, rx, max);
+		dp_ingress_local_gso(dp, buf, len, rx, max);
 	else
 		dp->stats.ingress_bad_crc++;
 }
 
+/*
+ * An SCTP packet an encrypted peer sent, decrypted and authenticated by the
+ * DTLS engine: checked and delivered like a cleartext one.  Its CRC32c
+ * is the sender's TUN's, never one left to offload: checked as always.
+ */
+void
+datapath_ingress_decrypted(struct datapath *dp, int peer,
+    const struct ipaddr *local, const struct ipaddr *remote, uint16_t port,
+    uint8_t *pkt, size_t len, uint8_t tos)
+{
+	struct sctp_pkt	 sp;
+	struct dp_rx	 rx;
+	int		 r;
+
+	memset(&rx, 0, sizeof(rx));
+	rx.src = *remote;
+	rx.sport = port;
+	rx.peer = (uint16_t)peer;
+	rx.meta.dst = *local;
+	rx.meta.tos = tos;
+	if ((r = sctp_parse(pkt, len, &sp)) != SCTP_OK)
+		dp_count_sctp_error(dp, r);
+	else if (!sctp_checksum_ok(pkt, len))
+		dp->stats.ingress_bad_crc++;
+	else
+		dp_ingress_packet(dp, pkt, len, &sp, &rx);
+}
+
 /* One datagram of a recvmmsg() batch. */
 static void
-dp_ingress_one(struct datapath *dp, int fd, unsigned int i)
+dp_ingress_one(struct datapath *dp, unsigned int i)
 {
 	struct msghdr	*msg = &dp->imsg[i].msg_hdr;
 	uint8_t		*payload = dp->iiov[i].iov_base;
@@ -677,20 +731,25 @@ dp_ingress_one(struct datapath *dp, int fd, unsigned int i)
 		dp->stats.ingress_no_pktinfo++;
 		return;
 	}
-	if ((peer = dp_check_source(dp, &rx.src, rx.sport, &rx.meta.dst)) ==
-	    -1)
+	if ((peer = datapath_check_source(dp, &rx.src, rx.sport,
+	    &rx.meta.dst)) == -1)
 		return;
+	/* An encrypted peer's cleartext is nobody's. */
+	if (dp->conf->peers[peer].dtls != NULL) {
+		dp->stats.ingress_cleartext_from_dtls_peer++;
+		return;
+	}
 	rx.peer = (uint16_t)peer;
 	seg = rx.meta.co.gro_size;
 	if (seg == 0 || len <= seg) {
-		dp_ingress_datagram(dp, fd, payload, len, &rx);
+		dp_ingress_datagram(dp, payload, len, &rx);
 		return;
 	}
 	/* The kernel coalesced datagrams of one flow (UDP_GRO). */
 	dp->stats.ingress_gro++;
 	for (off = 0; off < len; off += seg) {
 		dp->stats.ingress_gro_packets++;
-		dp_ingress_datagram(dp, fd, payload + off,
+		dp_ingress_datagram(dp, payload + off,
 		    len - off < seg ? len - off : seg, &rx);
 	}
 }
@@ -732,7 +791,7 @@ dp_udp_cb(evutil_socket_t fd, short events, void *arg)
 			break;
 		dp->stats.ingress_batches++;
 		for (i = 0; i < n; i++) {
-			dp_ingress_one(dp, fd, (unsigned int)i);
+			dp_ingress_one(dp, (unsigned int)i);
 			dp_ingress_reset(dp, (unsigned int)i);
 		}
 		if (n < DP_BATCH)
@@ -806,7 +865,7 @@ dp_watch(struct datapath *dp, int fd, event_callback_fn cb)
 /* Set up the data path on an event base. */
 struct datapath *
 datapath_create(struct event_base *base, const struct config *conf,
-    struct table *table, struct tun *tun, struct udp *udp)
+    struct table *table, struct tun *tun, struct udp *udp, char **cause)
 {
 	struct datapath	*dp;
 	struct timeval	 second = { 1, 0 };
@@ -822,6 +881,12 @@ datapath_create(struct event_base *base, const struct config *conf,
 	dp->started = datapath_now();
 	if (dp_alloc(dp) == -1 || (dp->events = events_create(dp)) == NULL ||
 	    (dp->linkmtu = linkmtu_create(base)) == NULL) {
+		datapath_free(dp);
+		*cause = strdup("no memory for the data path");
+		return NULL;
+	}
+	if (conf->dtls.enabled && (dp->dtls = dtlspath_create(dp,
+	    cause)) == NULL) {
 		datapath_free(dp);
 		return NULL;
 	}
@@ -841,6 +906,7 @@ datapath_free(struct datapath *dp)
 {
 	if (dp == NULL)
 		return;
+	dtlspath_free(dp->dtls);
 	events_free(dp->events);
 	linkmtu_free(dp->linkmtu);
 	if (dp->ev_tun != NULL)

@@ -33,6 +33,7 @@
 #define DP_BUFSIZE	(65536 + IP_HEADROOM)
 
 struct dp_slot;
+struct dtlspath;
 
 struct datapath {
 	struct event_base	*base;
@@ -43,6 +44,7 @@ struct datapath {
 	struct stats		 stats;
 	struct events		*events;	/* the monitor's stream */
 	struct linkmtu		*linkmtu;	/* MTUs of arrival links */
+	struct dtlspath		*dtls;		/* encrypted peers, or NULL */
 	uint64_t		 started;	/* monotonic seconds */
 	uint64_t		 table_full_seen; /* stats.full at the last tick */
 
@@ -81,10 +83,30 @@ struct datapath {
 	uint8_t			(*icmsg)[UDP_CMSG_SPACE];
 };
 
-/* Allocate the buffers and register the events; NULL on failure. */
+/*
+ * Allocate the buffers, register the events and, with a dtls group, open
+ * the DTLS port; NULL on failure with *cause allocated.
+ */
 struct datapath *datapath_create(struct event_base *, const struct config *,
-	    struct table *, struct tun *, struct udp *);
+	    struct table *, struct tun *, struct udp *, char **cause);
 void	datapath_free(struct datapath *);
+/*
+ * Where a datagram comes from: the index of the peer whose prefixes hold
+ * src, if sport is not 0 and src and dst are unicast; else -1, counted.
+ */
+int	datapath_check_source(struct datapath *, const struct ipaddr *src,
+	    uint16_t sport, const struct ipaddr *dst);
+/* An SCTP packet the DTLS engine decrypted: check it, deliver it. */
+void	datapath_ingress_decrypted(struct datapath *, int peer,
+	    const struct ipaddr *local, const struct ipaddr *remote,
+	    uint16_t port, uint8_t *pkt, size_t len, uint8_t tos);
+/*
+ * local's packet to remote did not fit a path of MTU mtu with overhead
+ * bytes of encapsulation: tell local (fragmentation needed / too big).
+ */
+void	datapath_too_big(struct datapath *, const struct ipaddr *local,
+	    const struct ipaddr *remote, const uint8_t *pkt, size_t len,
+	    uint32_t mtu, uint32_t overhead);
 /* Seconds since an arbitrary start, monotonic. */
 uint32_t datapath_now(void);
 

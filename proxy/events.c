@@ -20,6 +20,8 @@
 #include <event2/buffer.h>
 
 #include "datapath.h"
+#include "dtls.h"
+#include "dtlspath.h"
 #include "events.h"
 #include "log.h"
 #include "track.h"
@@ -444,16 +446,88 @@ events_icmp(struct events *ev, const struct assoc *a,
 	events_end(ev);
 }
 
+/* The names of the events of an encrypted path. */
+static const char *const events_dtls_names[] = {
+	[DTLS_EV_UP] = "dtls-up",
+	[DTLS_EV_FAILED] = "dtls-failed",
+	[DTLS_EV_REKEYED] = "dtls-rekeyed",
+	[DTLS_EV_ROAMED] = "dtls-roamed",
+	[DTLS_EV_DOWN] = "dtls-down",
+};
+
+/* Log a DTLS event: rare, but failures can be provoked, so limited. */
+static void
+events_dtls_log(struct events *ev, const struct dtls_event *e)
+{
+	static struct log_ratelimit	 rl;
+	char				 addr[ADDR_STRLEN];
+	const char			*peer;
+
+	peer = ev->dp->conf->peers[e->peer].name;
+	addr_ntop(&e->remote, addr, sizeof(addr));
+	if (e->kind == DTLS_EV_FAILED)
+		log_warnx_rl(&rl, "DTLS with %s (%s port %u) failed: %s%s%s",
+		    peer, addr, e->port, dtls_fail_name(e->reason),
+		    e->detail != NULL ? ": " : "",
+		    e->detail != NULL ? e->detail : "");
+	else
+		log_info("DTLS with %s (%s port %u): %s%s%s", peer, addr,
+		    e->port, events_dtls_names[e->kind] + 5,
+		    e->cipher != NULL ? ", " : "",
+		    e->cipher != NULL ? e->cipher : "");
+}
+
+/* A session of an encrypted path changed. */
+void
+events_dtls(struct events *ev, const struct dtls_event *e)
+{
+	events_dtls_log(ev, e);
+	if (ev->nsubs == 0)
+		return;
+	events_begin(ev, events_dtls_names[e->kind]);
+	events_str(ev, "peer", ev->dp->conf->peers[e->peer].name);
+	events_addr(ev, "local", &e->local);
+	events_addr(ev, "addr", &e->remote);
+	if (e->kind == DTLS_EV_ROAMED)
+		events_num(ev, "old-port", e->old_port);
+	events_num(ev, "udp-port", e->port);
+	events_str(ev, "role", e->client ? "client" : "server");
+	if (e->kind == DTLS_EV_FAILED)
+		events_str(ev, "reason", dtls_fail_name(e->reason));
+	if (e->cipher != NULL)
+		events_str(ev, "cipher", e->cipher);
+	if (e->identity != NULL)
+		events_str(ev, "identity", e->identity);
+	if (e->detail != NULL)
+		events_str(ev, "detail", e->detail);
+	events_end(ev);
+}
+
+/* The counters of the DTLS engine, or zeros without one. */
+static const struct dtls_stats *
+events_dtls_stats(struct events *ev)
+{
+	static const struct dtls_stats	 none;
+	struct dtls			*d = dtlspath_engine(ev->dp->dtls);
+
+	return d != NULL ? dtls_stats(d) : &none;
+}
+
 /* The drop counters that moved since the last summary, if any did. */
 static void
 events_drops(struct events *ev)
 {
 	const struct stats *now = &ev->dp->stats, *then = &ev->drops_seen;
+	const struct dtls_stats *dnow = events_dtls_stats(ev);
+	const struct dtls_stats *dthen = &ev->dtls_drops_seen;
 	uint64_t	 total = 0;
 
 #define EVENTS_SUM(name, desc)	total += now->name - then->name;
 	STATS_DROPS(EVENTS_SUM)
 #undef EVENTS_SUM
+#define EVENTS_DSUM(name, desc)	total += dnow->name - dthen->name;
+	DTLS_DROPS(EVENTS_DSUM)
+#undef EVENTS_DSUM
 	if (total != 0 && ev->nsubs > 0) {
 		events_begin(ev, "drops");
 		events_num(ev, "interval", ev->drops_elapsed);
@@ -463,9 +537,15 @@ events_drops(struct events *ev)
 			events_num(ev, #name, now->name - then->name);
 		STATS_DROPS(EVENTS_DELTA)
 #undef EVENTS_DELTA
+#define EVENTS_DDELTA(name, desc)					\
+		if (dnow->name != dthen->name)				\
+			events_num(ev, #name, dnow->name - dthen->name);
+		DTLS_DROPS(EVENTS_DDELTA)
+#undef EVENTS_DDELTA
 		events_end(ev);
 	}
 	ev->drops_seen = *now;
+	ev->dtls_drops_seen = *dnow;
 }
 
 /* Close subscribers whose client is gone (after a half-close, only POLLHUP

@@ -21,6 +21,7 @@
 #include <event2/bufferevent.h>
 
 #include "addr.h"
+#include "dtls.h"
 #include "sctp.h"
 #include "stats.h"
 #include "table.h"
@@ -44,6 +45,7 @@ struct events {
 	uint32_t		 paths_elapsed;
 	uint32_t		 drops_elapsed;
 	struct stats		 drops_seen;	/* the counters at the last one */
+	struct dtls_stats	 dtls_drops_seen;
 	uint64_t		 emitted;	/* events formatted */
 	uint64_t		 lost;		/* event lines dropped, all subs */
 	/* The line being built, in both forms. */
@@ -76,6 +78,8 @@ events_packet(struct events *ev, const struct sctp_pkt *sp, int from_peer)
 /* An INIT from a new port of peer, answered by ABORT (call if nsubs). */
 void	events_init_collision(struct events *, const struct ipaddr *peer,
 	    const struct sctp_pkt *, const struct track_abort *);
+/* A session of an encrypted path changed: logged, and streamed. */
+void	events_dtls(struct events *, const struct dtls_event *);
 /*
  * An ICMP error e about association a, translated into the packet icmp
  * (len bytes) written to the TUN (call if nsubs).

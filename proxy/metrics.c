@@ -23,6 +23,8 @@
 #include <event2/keyvalq_struct.h>
 
 #include "config.h"
+#include "dtls.h"
+#include "dtlspath.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -107,9 +109,11 @@ metrics_single(struct evbuffer *out, const char *name, const char *type,
 	evbuffer_add_printf(out, "%s %" PRIu64 "\n", name, value);
 }
 
-/* The traffic counters and the drops by reason, from stats.h. */
+/* The traffic counters and the drops by reason, from stats.h (and
+ * dtls.h with an engine: its drops are reasons of the same family). */
 static void
-metrics_stats(struct evbuffer *out, const struct stats *st)
+metrics_stats(struct evbuffer *out, const struct stats *st,
+    const struct dtls_stats *ds)
 {
 #define METRICS_TRAFFIC(name, desc)					\
 	metrics_single(out, "sctptun_" #name "_total", "counter", desc ".",	\
@@ -124,7 +128,48 @@ metrics_stats(struct evbuffer *out, const struct stats *st)
 	evbuffer_add_printf(out, "sctptun_drops_total{reason=\"" #name	\
 	    "\"} %" PRIu64 "\n", st->name);
 	STATS_DROPS(METRICS_DROP)
+	if (ds != NULL) {
+#define METRICS_DTLS_DROP(name, desc)					\
+		evbuffer_add_printf(out, "sctptun_drops_total{reason=\"" #name \
+		    "\"} %" PRIu64 "\n", ds->name);
+		DTLS_DROPS(METRICS_DTLS_DROP)
+#undef METRICS_DTLS_DROP
+#define METRICS_DTLS(name, desc)					\
+		metrics_single(out, "sctptun_" #name "_total", "counter",	\
+		    desc ".", ds->name);
+		DTLS_STATS(METRICS_DTLS)
+#undef METRICS_DTLS
+	}
 #undef METRICS_DROP
+}
+
+/* dtls_foreach_session() callback: count the sessions by state. */
+static void
+metrics_sessions_cb(const struct dtls_session_info *si, void *arg)
+{
+	uint64_t	*n = arg;
+
+	if (strcmp(si->state, "up") == 0)
+		n[0]++;
+	else if (strcmp(si->state, "handshake") == 0)
+		n[1]++;
+	else
+		n[2]++;
+}
+
+/* The DTLS sessions: a gauge by state. */
+static void
+metrics_sessions(struct evbuffer *out, struct dtls *d)
+{
+	uint64_t	 n[3] = { 0, 0, 0 };
+
+	dtls_foreach_session(d, metrics_sessions_cb, n);
+	metrics_family(out, "sctptun_dtls_sessions", "gauge",
+	    "DTLS sessions with encrypted peers, by state.");
+	evbuffer_add_printf(out, "sctptun_dtls_sessions{state=\"up\"} %"
+	    PRIu64 "\nsctptun_dtls_sessions{state=\"handshake\"} %" PRIu64
+	    "\nsctptun_dtls_sessions{state=\"retiring\"} %" PRIu64 "\n",
+	    n[0], n[1], n[2]);
 }
 
 /* table_foreach() callback: count the transports. */
@@ -183,14 +228,17 @@ metrics_table_events(struct evbuffer *out, struct table *t)
 static void
 metrics_write(struct evbuffer *out, struct datapath *dp)
 {
+	struct dtls	*d = dtlspath_engine(dp->dtls);
 	uint32_t	 now = datapath_now();
 
 	metrics_single(out, "sctptun_uptime_seconds", "gauge",
 	    "Seconds since the data path started.",
 	    now >= dp->started ? now - dp->started : 0);
-	metrics_stats(out, &dp->stats);
+	metrics_stats(out, &dp->stats, d != NULL ? dtls_stats(d) : NULL);
 	metrics_table_gauges(out, dp->table);
 	metrics_table_events(out, dp->table);
+	if (d != NULL)
+		metrics_sessions(out, d);
 }
 
 /* A short text/plain answer: errors and refusals. */

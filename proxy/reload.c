@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dtls.h"
+#include "dtlspath.h"
 #include "log.h"
 #include "routing.h"
 #include "sctptund.h"
@@ -85,9 +87,27 @@ sctptund_reload(struct sctptund *d, char *msg, size_t len)
 		config_free(new);
 		return -1;
 	}
+	if (new->dtls.enabled && dtls_conf_check(new, &cause) == -1) {
+		snprintf(msg, len, "%s; nothing applied", cause != NULL ?
+		    cause : "out of memory");
+		free(cause);
+		config_free(new);
+		return -1;
+	}
 	if (routing_update(d->nl, d->conf, new, d->tun.ifindex, &diff, err,
 	    sizeof(err)) == -1) {
 		snprintf(msg, len, "%s: %s; nothing applied", new->path, err);
+		config_free(new);
+		return -1;
+	}
+	if (d->dp->dtls != NULL && dtlspath_reload(d->dp->dtls, new,
+	    &cause) == -1) {
+		/* Files checked a moment ago: memory, or a race with an edit. */
+		snprintf(msg, len, "%s; nothing applied", cause != NULL ?
+		    cause : "out of memory");
+		free(cause);
+		(void)routing_update(d->nl, new, d->conf, d->tun.ifindex,
+		    &diff, err, sizeof(err));
 		config_free(new);
 		return -1;
 	}

@@ -20,6 +20,7 @@
 
 #include <event2/event.h>
 
+#include "dtls.h"
 #include "log.h"
 #include "routing.h"
 #include "sctptund.h"
@@ -54,6 +55,9 @@ sctptund_mtu(struct sctptund *d)
 		}
 	if (min == 0)
 		min = DEFAULT_EGRESS_MTU;
+	/* A record of the costliest cipher must fit as well. */
+	if (c->dtls.enabled)
+		min -= DTLS_OVERHEAD_MAX;
 	return min - ENCAPS_OVERHEAD;
 }
 
@@ -142,6 +146,7 @@ sctptund_setup(struct sctptund *d)
 {
 	const struct config	*c = d->conf;
 	const char		*cause;
+	char			*errcause = NULL;
 	uint32_t		 mtu;
 
 	sctptund_privs_prepare(d);
@@ -163,8 +168,8 @@ sctptund_setup(struct sctptund *d)
 		    c->max_assocs);
 	sctptund_state_start(d);
 	if ((d->dp = datapath_create(d->base, c, d->table, &d->tun,
-	    &d->udp)) == NULL)
-		fatalx("no memory for the data path");
+	    &d->udp, &errcause)) == NULL)
+		fatalx("%s", errcause != NULL ? errcause : "out of memory");
 	sctptund_attach(d);
 	if ((d->ctl = control_open(d->base, c->control_socket, d->dp,
 	    &cause)) == NULL)
@@ -224,10 +229,20 @@ sctptund_signals(struct sctptund *d)
 		fatalx("cannot install signal handlers");
 }
 
-/* -n: check the configuration, print it with -v, exit. */
+/*
+ * -n: check the configuration and every file it names (certificates,
+ * keys), print it with -v, exit.
+ */
 static int
 sctptund_check(const struct config *conf, int verbose)
 {
+	char	*cause = NULL;
+
+	if (conf->dtls.enabled && dtls_conf_check(conf, &cause) == -1) {
+		fprintf(stderr, "%s\n", cause != NULL ? cause : "out of memory");
+		free(cause);
+		return 1;
+	}
 	if (verbose)
 		config_print(stdout, conf);
 	fprintf(stderr, "configuration OK\n");

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dtls.h"
+#include "dtlspath.h"
 #include "show.h"
 
 struct show_ctx {
@@ -43,6 +45,14 @@ show_peer_name(const struct show_ctx *c, const struct assoc *a)
 	return "?";
 }
 
+/* Whether an association's peer is reached over DTLS. */
+static int
+show_encrypted(const struct show_ctx *c, const struct assoc *a)
+{
+	return a->peer_id < c->dp->conf->npeers &&
+	    c->dp->conf->peers[a->peer_id].dtls != NULL;
+}
+
 /* Seconds from then to now, clamped at 0. */
 static uint32_t
 show_ago(const struct show_ctx *c, uint32_t then)
@@ -78,13 +88,14 @@ show_assoc_text(struct show_ctx *c, const struct assoc *a)
 	int	 i;
 
 	evbuffer_add_printf(c->out,
-	    "assoc %" PRIu32 " %s: local port %u, peer port %u, peer %s\n"
+	    "assoc %" PRIu32 " %s: local port %u, peer port %u, peer %s%s\n"
 	    "    tags: local 0x%08" PRIx32 ", peer 0x%08" PRIx32
 	    "; udp port %u; up %" PRIu32 " s, idle %" PRIu32 " s\n"
 	    "    packets %" PRIu64 " in %" PRIu64 " out, bytes %" PRIu64
 	    " in %" PRIu64 " out\n",
 	    a->id, assoc_state_name(a->state), a->lport, a->pport,
-	    show_peer_name(c, a), a->ltag, a->ptag, a->port,
+	    show_peer_name(c, a), show_encrypted(c, a) ? " (dtls)" : "",
+	    a->ltag, a->ptag, a->port,
 	    show_ago(c, a->created), show_ago(c, a->last_active),
 	    a->rx_packets, a->tx_packets, a->rx_bytes, a->tx_bytes);
 	for (i = 0; i < a->ntransports; i++)
@@ -121,12 +132,12 @@ show_assoc_json(struct show_ctx *c, const struct assoc *a)
 	    c->count > 0 ? "," : "", a->id, assoc_state_name(a->state),
 	    a->lport, a->pport);
 	show_json_str(c->out, show_peer_name(c, a));
-	evbuffer_add_printf(c->out, ",\"local_tag\":%" PRIu32
+	evbuffer_add_printf(c->out, ",\"dtls\":%s,\"local_tag\":%" PRIu32
 	    ",\"peer_tag\":%" PRIu32 ",\"udp_port\":%u,\"local_initiated\":%s,"
 	    "\"up\":%" PRIu32 ",\"idle\":%" PRIu32 ",\"rx_packets\":%" PRIu64
 	    ",\"tx_packets\":%" PRIu64 ",\"rx_bytes\":%" PRIu64
 	    ",\"tx_bytes\":%" PRIu64 ",\"transports\":[",
-	    a->ltag, a->ptag, a->port, a->local_initiated ? "true" : "false",
+	    show_encrypted(c, a) ? "true" : "false", a->ltag, a->ptag, a->port, a->local_initiated ? "true" : "false",
 	    show_ago(c, a->created), show_ago(c, a->last_active),
 	    a->rx_packets, a->tx_packets, a->rx_bytes, a->tx_bytes);
 	for (i = 0; i < a->ntransports; i++)
@@ -214,6 +225,25 @@ show_table_counters(struct evbuffer *out, struct datapath *dp, int json)
 #undef SHOW_TS
 }
 
+/* The DTLS engine's counters, if there is one. */
+static void
+show_dtls_counters(struct evbuffer *out, struct datapath *dp, int json)
+{
+	struct dtls		*d = dtlspath_engine(dp->dtls);
+	const struct dtls_stats	*ds;
+	int			 f;
+
+	if (d == NULL)
+		return;
+	ds = dtls_stats(d);
+	show_group(out, json, 0, "dtls", &f);
+#define SHOW_DS(name, desc) show_counter(out, json, &f, #name, ds->name);
+	DTLS_STATS(SHOW_DS)
+	show_group(out, json, 0, "dtls_drops", &f);
+	DTLS_DROPS(SHOW_DS)
+#undef SHOW_DS
+}
+
 /* The global counters: traffic, drops by reason, table. */
 void
 show_stats(struct evbuffer *out, struct datapath *dp, int json)
@@ -230,6 +260,119 @@ show_stats(struct evbuffer *out, struct datapath *dp, int json)
 	STATS_DROPS(SHOW_ST)
 #undef SHOW_ST
 	show_table_counters(out, dp, json);
+	show_dtls_counters(out, dp, json);
 	if (json)
 		evbuffer_add_printf(out, "}}\n");
+}
+
+/* What peers and sessions show_peers walks. */
+struct show_peers_ctx {
+	struct evbuffer		*out;
+	int			 json;
+	int			 peer;		/* the peer being shown */
+	int			 count;		/* its sessions so far */
+};
+
+/* One session of the peer being shown. */
+static void
+show_session_cb(const struct dtls_session_info *si, void *arg)
+{
+	struct show_peers_ctx	*c = arg;
+	char			 l[ADDR_STRLEN], r[ADDR_STRLEN];
+
+	if (si->peer != c->peer)
+		return;
+	addr_ntop(&si->local, l, sizeof(l));
+	addr_ntop(&si->remote, r, sizeof(r));
+	if (!c->json) {
+		evbuffer_add_printf(c->out, "    session %s -> %s port %u: %s%s"
+		    ", %s, %s\n      identity %s; age %" PRIu32 " s, idle %"
+		    PRIu32 " s; records %" PRIu64 " in %" PRIu64 " out, bytes %"
+		    PRIu64 " in %" PRIu64 " out; dropped %" PRIu64 " replayed %"
+		    PRIu64 " forged\n", l, r, si->port, si->state,
+		    si->current ? " (current)" : "",
+		    si->client ? "client" : "server",
+		    si->cipher != NULL ? si->cipher : "no cipher yet",
+		    si->identity != NULL ? si->identity : "-", si->age,
+		    si->idle, si->records_in, si->records_out, si->bytes_in,
+		    si->bytes_out, si->replayed, si->forged);
+		c->count++;
+		return;
+	}
+	evbuffer_add_printf(c->out, "%s{\"local\":\"%s\",\"remote\":\"%s\","
+	    "\"udp_port\":%u,\"state\":\"%s\",\"current\":%s,\"role\":"
+	    "\"%s\",\"cipher\":", c->count > 0 ? "," : "", l, r, si->port,
+	    si->state, si->current ? "true" : "false",
+	    si->client ? "client" : "server");
+	show_json_str(c->out, si->cipher != NULL ? si->cipher : "");
+	evbuffer_add_printf(c->out, ",\"identity\":");
+	show_json_str(c->out, si->identity != NULL ? si->identity : "");
+	evbuffer_add_printf(c->out, ",\"age\":%" PRIu32 ",\"idle\":%" PRIu32
+	    ",\"records_in\":%" PRIu64 ",\"records_out\":%" PRIu64
+	    ",\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64
+	    ",\"replayed\":%" PRIu64 ",\"forged\":%" PRIu64 "}", si->age,
+	    si->idle, si->records_in, si->records_out, si->bytes_in,
+	    si->bytes_out, si->replayed, si->forged);
+	c->count++;
+}
+
+/* How a peer is reached, in a few words. */
+static const char *
+show_peer_mode(const struct peer_config *p)
+{
+	if (p->dtls == NULL)
+		return "cleartext";
+	if (p->dtls->psk_identity[0] != '\0')
+		return "dtls-psk";
+	return "dtls-certificate";
+}
+
+/* One peer and, if it is encrypted, its sessions. */
+static void
+show_peer(struct show_peers_ctx *c, struct datapath *dp, int i)
+{
+	const struct peer_config	*p = &dp->conf->peers[i];
+	struct dtls			*d = dtlspath_engine(dp->dtls);
+	char				 buf[ADDR_STRLEN];
+	size_t				 j;
+
+	if (c->json) {
+		evbuffer_add_printf(c->out, "%s{\"name\":", i > 0 ? "," : "");
+		show_json_str(c->out, p->name);
+		evbuffer_add_printf(c->out, ",\"mode\":\"%s\",\"remote_port\":"
+		    "%u,\"prefixes\":[", show_peer_mode(p), p->remote_port);
+	} else
+		evbuffer_add_printf(c->out, "peer %s: %s, remote port %u, "
+		    "prefixes", p->name, show_peer_mode(p), p->remote_port);
+	for (j = 0; j < p->nprefixes; j++)
+		evbuffer_add_printf(c->out, c->json ? "%s\"%s\"" : "%s%s",
+		    c->json ? (j > 0 ? "," : "") : " ",
+		    prefix_ntop(&p->prefixes[j], buf, sizeof(buf)));
+	if (!c->json)
+		evbuffer_add_printf(c->out, "\n");
+	else
+		evbuffer_add_printf(c->out, "],\"sessions\":[");
+	c->peer = i;
+	c->count = 0;
+	if (d != NULL && p->dtls != NULL)
+		dtls_foreach_session(d, show_session_cb, c);
+	if (c->json)
+		evbuffer_add_printf(c->out, "]}");
+	else if (p->dtls != NULL && c->count == 0)
+		evbuffer_add_printf(c->out, "    no session\n");
+}
+
+/* The peers: how each is reached, and the DTLS sessions of each. */
+void
+show_peers(struct evbuffer *out, struct datapath *dp, int json)
+{
+	struct show_peers_ctx	 c = { out, json, 0, 0 };
+	size_t			 i;
+
+	if (json)
+		evbuffer_add_printf(out, "{\"peers\":[");
+	for (i = 0; i < dp->conf->npeers; i++)
+		show_peer(&c, dp, (int)i);
+	if (json)
+		evbuffer_add_printf(out, "]}\n");
 }

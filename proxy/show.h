@@ -10,5 +10,6 @@
 
 void	show_assocs(struct evbuffer *, struct datapath *, int json);
 void	show_stats(struct evbuffer *, struct datapath *, int json);
+void	show_peers(struct evbuffer *, struct datapath *, int json);
 
 #endif

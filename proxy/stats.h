@@ -39,7 +39,9 @@
 	X(ingress_local_gso,	"GSO packets a kernel on this host built, "	\
 	    "CRC32c left at 0")						\
 	X(ingress_local_gso_packets, "packets cut from them and "	\
-	    "checksummed here")
+	    "checksummed here")						\
+	X(dtls_udp_rx_packets,	"datagrams received on the DTLS port")	\
+	X(dtls_udp_tx_packets,	"datagrams sent from the DTLS port")
 
 #define STATS_DROPS(X)							\
 	X(egress_bad_ip,	"TUN packet with a malformed IP header")	\
@@ -70,6 +72,10 @@
 	X(ingress_bad_vtag,	"verification tag of no association")	\
 	X(ingress_init_port,	"INIT of an association from a new port") \
 	X(ingress_tun_error,	"write to the TUN failed")		\
+	X(ingress_cleartext_from_dtls_peer, "cleartext datagram from a "	\
+	    "peer configured for DTLS")					\
+	X(dtls_plain_peer,	"datagram on the DTLS port from a peer not "	\
+	    "configured for DTLS")					\
 	X(icmp_unverified,	"ICMP error whose quote ties it to no "	\
 	    "association")						\
 	X(icmp_ignored,		"ICMP error of a type not translated")	\
