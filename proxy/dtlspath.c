@@ -95,6 +95,7 @@ dtlspath_send_op(void *arg, const struct ipaddr *local,
 		return -1;
 	}
 	dp->stats.dtls_udp_tx_packets++;
+	dp->stats.dtls_udp_tx_bytes += len;
 	return 0;
 }
 
@@ -135,6 +136,7 @@ dtlspath_one(struct dtlspath *p, unsigned int i)
 	int			 peer;
 
 	dp->stats.dtls_udp_rx_packets++;
+	dp->stats.dtls_udp_rx_bytes += p->msg[i].msg_len;
 	if (m->msg_flags & MSG_TRUNC) {
 		dp->stats.ingress_truncated++;
 		return;

@@ -41,7 +41,9 @@
 	X(ingress_local_gso_packets, "packets cut from them and "	\
 	    "checksummed here")						\
 	X(dtls_udp_rx_packets,	"datagrams received on the DTLS port")	\
-	X(dtls_udp_tx_packets,	"datagrams sent from the DTLS port")
+	X(dtls_udp_rx_bytes,	"bytes of them (UDP payload)")		\
+	X(dtls_udp_tx_packets,	"datagrams sent from the DTLS port")	\
+	X(dtls_udp_tx_bytes,	"bytes of them (UDP payload)")
 
 #define STATS_DROPS(X)							\
 	X(egress_bad_ip,	"TUN packet with a malformed IP header")	\

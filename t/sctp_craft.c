@@ -15,6 +15,8 @@
  *		init SPORT DPORT INITTAG	an INIT
  *		abort SPORT DPORT VTAG [t]	an ABORT, T bit if "t"
  *		badchunk SPORT DPORT VTAG	a chunk whose length overruns
+ *		file PATH			the bytes of a file, as they are
+ *						(a captured datagram, replayed)
  *
  * -R sends through a raw IPPROTO_UDP socket, building the UDP header here:
  * any source port (0 included) without binding it.  -Z (with -R) leaves the
@@ -116,6 +118,26 @@ craft_header(char **av, uint8_t type, uint8_t flags, size_t chunklen)
 	len = 12 + ((chunklen + 3) & ~(size_t)3);
 }
 
+/* The datagram is the whole of a file; -1 if it cannot be read or fit. */
+static int
+craft_file(const char *path)
+{
+	FILE	*fp;
+
+	if ((fp = fopen(path, "rb")) == NULL) {
+		perror(path);
+		return -1;
+	}
+	len = fread(pkt, 1, sizeof(pkt) - UDP_HDRLEN, fp);
+	if (!feof(fp) || ferror(fp)) {
+		fprintf(stderr, "sctp_craft: %s: too big or unreadable\n", path);
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	return 0;
+}
+
 /* Build the packet of a kind; its arguments follow in av. */
 static void
 craft(const char *kind, int ac, char **av)
@@ -131,6 +153,11 @@ craft(const char *kind, int ac, char **av)
 		srandom(1);
 		for (i = 0; i < len; i++)
 			pkt[i] = kind[0] == 's' ? 0 : (uint8_t)random();
+		return;
+	}
+	if (strcmp(kind, "file") == 0) {
+		if (ac < 1 || craft_file(av[0]) == -1)
+			usage();
 		return;
 	}
 	if (ac < 3)

@@ -6,7 +6,14 @@
 #            (net.sctp.udp_port = encap_port = 9899, set before any socket);
 #   sctptun  a pair of sctptund, one per namespace;
 #   mixed    sctptund in A, the kernel's own RFC 6951 in B: what a mixed
-#            deployment gets.
+#            deployment gets;
+#   dtls-psk  a pair of sctptund with DTLS between them, pre-shared key
+#            (ECDHE-PSK-CHACHA20-POLY1305);
+#   dtls-cert the same with certificates (ECDSA P-256, AES-128-GCM).
+#
+# After each run with sctptund, the daemons' counters, on-CPU time per
+# packet, and for the DTLS modes the cipher and the record overhead
+# measured on the wire (UDP payload bytes less SCTP bytes, per record).
 #
 # Rounds interleave the modes (round 1: native, kernel, sctptun; round 2:
 # ...) so that drifts of the emulator hit them alike.  Per mode and round:
@@ -21,11 +28,13 @@
 . "$T_LIB/tap.sh"
 . "$T_LIB/topo.sh"
 . "$T_LIB/sctptun.sh"
+. "$T_LIB/dtls.sh"
 
 rounds=${1:-${BENCH_ROUNDS:-5}}
 secs=${2:-${BENCH_SECONDS:-5}}
 necho=${3:-${BENCH_ECHO_COUNT:-1000}}
-modes="native kernel sctptun mixed"
+modes="native kernel sctptun mixed dtls-psk dtls-cert"
+command -v openssl > /dev/null || modes="native kernel sctptun mixed"
 metrics="a2b b2a rr"
 results=$T_WORK/results		# lines: metric mode round value
 
@@ -41,17 +50,45 @@ mode_kernel_encap() {
 	done
 }
 
+# The configurations of a and b for a mode with sctptund.
+mode_confs() {
+	unset STUN_DTLS STUN_PEER_DTLS
+	case $1 in
+	dtls-psk) dtls_psk a pair "$T_WORK/keys/psk" ;;
+	dtls-cert) dtls_cert a "$T_WORK/keys/ca.pem" ;;
+	esac
+	stun_conf a "$TOPO_B4/32"
+	[ "$1" = dtls-cert ] && dtls_cert b "$T_WORK/keys/ca.pem"
+	stun_conf b "$TOPO_A4/32"
+}
+
 # Set a mode up.
 mode_up() {
 	case $1 in
 	native) return 0 ;;
 	kernel) mode_kernel_encap 9899 && wait_udp_listen "$NS_B" 9899 5 ;;
-	sctptun) stun_start "$NS_A" a && stun_start "$NS_B" b &&
-	    MODE_T0=$(date +%s%N) ;;
-	mixed) mode_kernel_encap 9899 "$NS_B" &&
+	sctptun|dtls-*) mode_confs "$1" && stun_start "$NS_A" a &&
+	    stun_start "$NS_B" b && MODE_T0=$(date +%s%N) ;;
+	mixed) mode_confs "$1" && mode_kernel_encap 9899 "$NS_B" &&
 	    wait_udp_listen "$NS_B" 9899 5 && stun_start "$NS_A" a &&
 	    MODE_T0=$(date +%s%N) ;;
 	esac
+}
+
+# A DTLS run: the cipher A used, and the bytes each record added.
+dtls_overhead() {
+	local udp sctp recs cipher
+	stun_ctl a -j show stats > "$T_WORK/a.stats"
+	stun_ctl a -j show peers > "$T_WORK/a.peers"
+	udp=$(json_num dtls_udp_tx_bytes < "$T_WORK/a.stats")
+	recs=$(json_num dtls_records_out < "$T_WORK/a.stats")
+	sctp=$(grep -o '"bytes_out":[0-9]*' "$T_WORK/a.peers" |
+	    awk -F: '{ s += $2 } END { print s + 0 }')
+	cipher=$(grep -o '"cipher":"[^"]*"' "$T_WORK/a.peers" | head -n 1 |
+	    cut -d'"' -f4)
+	echo "    dtls: cipher $cipher, $recs records out," \
+	    "$(( (udp - sctp) / (recs + 1) )) bytes each on the wire" \
+	    "beyond the SCTP packet (handshakes included)"
 }
 
 # On-CPU nanoseconds of process $1 so far (user + kernel), or 0.
@@ -75,8 +112,9 @@ mode_down() {
 	local n wall rx tx cpu daemons="a b"
 	case $1 in
 	kernel) mode_kernel_encap 0 ;;
-	sctptun|mixed)
+	sctptun|mixed|dtls-*)
 		[ "$1" = mixed ] && daemons=a
+		case $1 in dtls-*) dtls_overhead ;; esac
 		wall=$((($(date +%s%N) - MODE_T0) / 1000000))
 		for n in $daemons; do
 			stun_ctl $n -j show stats > "$T_WORK/$n.stats"
@@ -179,13 +217,13 @@ summary() {
 			for (m = 1; m <= nm; m++) {
 				k = X[x] SUBSEP M[m]
 				if (n[k] == 0) {
-					printf "    %-8s  no figure\n", M[m]; bad = 1
+					printf "    %-9s  no figure\n", M[m]; bad = 1
 					med[M[m]] = 0; continue
 				}
 				delete a
 				for (i = 1; i <= n[k]; i++) a[i] = v[k, i]
 				med[M[m]] = median(a, n[k])
-				printf "    %-8s  median %8.1f  min-max %8.1f - %-8.1f (%d runs)\n",
+				printf "    %-9s  median %8.1f  min-max %8.1f - %-8.1f (%d runs)\n",
 				    M[m], med[M[m]], a[1], a[n[k]], n[k]
 			}
 			if (med["kernel"] > 0)
@@ -197,6 +235,11 @@ summary() {
 			if (med["kernel"] > 0)
 				printf "    mixed / kernel RFC 6951:   %.2f\n",
 				    med["mixed"] / med["kernel"]
+			if (med["sctptun"] > 0 && ("dtls-psk" in med))
+				printf "    dtls-psk / sctptun:        %.2f\n" \
+				    "    dtls-cert / sctptun:       %.2f\n",
+				    med["dtls-psk"] / med["sctptun"],
+				    med["dtls-cert"] / med["sctptun"]
 		}
 		exit bad
 	}' "$results"
@@ -204,8 +247,9 @@ summary() {
 
 : > "$results"
 topo_direct || tap_bail "cannot build the namespaces"
-stun_conf a "$TOPO_B4/32"
-stun_conf b "$TOPO_A4/32"
+case $modes in
+*dtls*) dtls_keys "$T_WORK/keys" || tap_bail "cannot make DTLS keys" ;;
+esac
 mode_kernel_encap 0
 
 echo "Throughput and request rate: $rounds rounds x {$modes}, iperf3" \

@@ -26,6 +26,8 @@ export SCTPTUND=$top_builddir/proxy/sctptund
 export SCTPTUNCTL=$top_builddir/proxy/sctptunctl
 export SCTP_ECHO=$top_builddir/examples/sctp_echo
 export T_CRAFT=$top_builddir/t/sctp_craft
+export T_CAPTURE=$top_builddir/t/udp_capture
+export T_FLOOD=$top_builddir/t/dtls_flood
 export T_LIB=$top_srcdir/t/lib
 
 # Why host mode is impossible (empty when it is possible).

@@ -10,7 +10,9 @@
 #   stun_wait_json NAME          wait for an established association (JSON)
 #   stun_conf NAME PREFIX...     write $T_WORK/NAME.conf for those peers
 #                                (state file $T_WORK/NAME.state, or
-#                                STUN_STATE_FILE; "" for none)
+#                                STUN_STATE_FILE; "" for none; with
+#                                STUN_DTLS, a top-level dtls group of that
+#                                body, and STUN_PEER_DTLS the peer's)
 #   stun_start NS NAME           run sctptund NAME in NS; wait until ready
 #   stun_stop NAME               SIGTERM it; wait for it to exit (its rules
 #                                and blackholes stay: it fails closed)
@@ -33,15 +35,19 @@ stun_direct_addrs() {
 
 # A configuration for daemon NAME with one peer holding the prefixes.
 stun_conf() {
-	local name=$1 p list=
+	local name=$1 p list= dtls= peer_dtls= rport=
 	shift
+	[ -n "${STUN_DTLS:-}" ] && dtls="dtls = { $STUN_DTLS };"
+	[ -n "${STUN_PEER_DTLS+set}" ] && peer_dtls="dtls = { $STUN_PEER_DTLS };"
+	[ -n "${STUN_REMOTE_PORT:-}" ] && rport="remote_port = $STUN_REMOTE_PORT;"
 	for p in "$@"; do
 		list="$list${list:+, }\"$p\""
 	done
 	cat > "$T_WORK/$name.conf" <<-EOC
 	udp_port = ${STUN_UDP_PORT:-9899};
 	tun = { name = "sctptun0"; mtu = ${STUN_MTU:-0}; table = 9899; rule_priority = 9899; };
-	peers = ( { name = "far"; prefixes = [ $list ]; remote_port = ${STUN_REMOTE_PORT:-9899}; strip_addresses = ${STUN_STRIP:-false}; } );
+	$dtls
+	peers = ( { name = "far"; prefixes = [ $list ]; $rport strip_addresses = ${STUN_STRIP:-false}; $peer_dtls } );
 	limits = { associations = 1024; embryonic = 64; idle_timeout = 600; };
 	control = { socket = "$T_WORK/$name.sock"; };
 	log = { level = "${STUN_LOG_LEVEL:-info}"; };

@@ -69,6 +69,14 @@ tap_is() {
 }
 
 # Compare two files byte for byte.
+# ok if string $1 starts with or contains $2 (a fixed string).
+tap_like() {
+	case $1 in
+	*"$2"*) tap_pass "$3" ;;
+	*) tap_fail "$3"; tap_diag "got \"$1\", expected it to hold \"$2\"" ;;
+	esac
+}
+
 tap_cmp() {
 	if cmp -s "$1" "$2"; then
 		tap_pass "$3"

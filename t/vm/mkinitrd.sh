@@ -41,7 +41,8 @@ optional_progs="ss sctp_status checksctp withsctp conntrack tcpdump strace nstat
     ping cmp diff mawk gawk grep sed sort uniq wc seq stat od sha256sum
     md5sum cat dd head tail tr cut date sleep kill env mktemp tee xargs ps
     nproc lsmod insmod rmmod realpath readlink basename dirname printf
-    touch rm mkdir ls cp mv ln chmod find hexdump xxd bc setpriv"
+    touch rm mkdir ls cp mv ln chmod find hexdump xxd bc setpriv openssl
+    base64"
 # Kernel modules to load at boot, with their dependencies (missing ones are
 # skipped with a warning; the kernel may autoload others via modprobe).
 boot_modules="sctp sctp_diag tun veth dummy ifb nfnetlink nf_tables
