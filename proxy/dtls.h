@@ -11,17 +11,22 @@
  * side sees them (behind a NAT the two sides see different pairs; each
  * keys by its own).  Every association between those two addresses shares
  * the path's session.  A path has at most one current session (the one
- * packets are sent on), a handshake of each role in progress, and sessions
- * being retired after a rekey; 4 at most.
+ * packets are sent on), one handshake in progress, and sessions being
+ * retired after a rekey; 4 at most (a new one pushes the oldest retiring
+ * one out).  A path whose current session carried no record either way
+ * for limits.idle_timeout is closed (close_notify).
  *
  * Who starts a handshake: either side, as client, when it has a packet for
  * a path with no usable session, or when it receives application data on
  * a path that no session of its own can decrypt (the peer restarted, or we
- * did).  Attempts are rate limited per path (back-off 1, 2, 4 ... 30 s).
- * If both sides start at once, both handshakes may complete: the current
- * session is then the one with the higher client random (SSL_get_client_
- * random), which both sides compute alike; the other is retired.
- * Otherwise the newest established session is current.  A side never
+ * did), unless a handshake already runs on the path.  Failed attempts
+ * are rate limited per path (back-off 1, 2, 4 ... 30 s).  If both sides
+ * start at once, their ClientHellos cross: the one with the higher client
+ * random (SSL_get_client_random) goes on, and the side whose random is
+ * lower gives its own attempt up (not a failure: dtls_simultaneous); both
+ * judge alike, so one session results (two handshakes on the same ports
+ * could not be told apart: both roles send Certificate, ChangeCipherSpec
+ * and Finished).  The newest established session is current.  A side never
  * initiates a rekey of a session it serves: the client of the current
  * session rekeys it when it is dtls.rekey_seconds old or has carried
  * DTLS_REKEY_RECORDS records either way (make-before-break: a new
@@ -60,7 +65,11 @@
  * (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT); the chain is
  * verified against the peer's ca (or dtls.ca) when one is set, and the
  * leaf's SubjectPublicKeyInfo SHA-256 must equal pin when one is set;
- * ciphers ECDHE with AES-GCM or ChaCha20-Poly1305 only.  DTLS 1.2 only,
+ * ciphers ECDHE with AES-GCM or ChaCha20-Poly1305 only.  A wrong pin is
+ * answered with bad_certificate.  A peer with another PSK is told so too:
+ * OpenSSL drops a Finished it cannot decrypt without a word (RFC 6347
+ * 4.1.2.7), so the server, whose handshake stops there, sends the
+ * decrypt_error alert itself.  DTLS 1.2 only,
  * SSL_OP_NO_RENEGOTIATION, no compression, SSL_OP_NO_QUERY_MTU with
  * SSL_set_mtu for handshake fragmentation.  Session keys live in OpenSSL's
  * memory only: nothing of a session is ever written to disk.
@@ -130,7 +139,14 @@ struct dtls_event {
 	const char		*detail;	/* OpenSSL's reason, or NULL */
 };
 
-/* What the engine needs from the data path. */
+/*
+ * What the engine needs from the data path.  All three are called from
+ * inside dtls_egress, dtls_ingress, dtls_reload or the engine's timers;
+ * their buffers and strings are the engine's, valid for the call only.
+ * None may call back into the engine, except that deliver may call
+ * dtls_egress (an answer sent at once) and any may read dtls_stats and
+ * dtls_foreach_session.
+ */
 struct dtls_ops {
 	/*
 	 * Send one datagram on the DTLS socket, from local to remote:port,
@@ -175,6 +191,8 @@ struct dtls_ops {
 	X(dtls_roams,		"path ports moved by an authenticated, "	\
 	    "newer record")						\
 	X(dtls_cookies_sent,	"HelloVerifyRequests sent (stateless)")	\
+	X(dtls_simultaneous,	"handshakes that crossed: the lower client "	\
+	    "random gave way")						\
 	X(dtls_held,		"packets held while a handshake ran")
 
 #define DTLS_DROPS(X)							\
@@ -235,9 +253,12 @@ struct dtls;
 int	dtls_conf_check(const struct config *, char **cause);
 
 /*
- * An engine for conf's encrypted peers, its timers on base.  NULL with
- * *cause allocated (as dtls_conf_check) on failure.  conf must outlive the
- * engine, or be replaced with dtls_reload().
+ * An engine for conf's encrypted peers, its timers on base (a tick every
+ * 250 ms, a timer per handshake: nothing to call from outside).  NULL
+ * with *cause allocated (as dtls_conf_check) on failure.  conf must
+ * outlive the engine, or be replaced with dtls_reload().  dtls_free says
+ * nothing to the peers (their sessions time out or are replaced when this
+ * side comes back) and calls no op.
  */
 struct dtls *dtls_create(struct event_base *, const struct config *,
 	    const struct dtls_ops *, void *arg, char **cause);
@@ -245,8 +266,9 @@ void	dtls_free(struct dtls *);
 /*
  * A new configuration (reload): peers are matched by name.  A peer whose
  * authentication settings or files changed gets new contexts, and its
- * sessions are rekeyed make-before-break (a session of the old key goes
- * on carrying packets until the new one is up or its handshake fails);
+ * sessions are rekeyed make-before-break by this side, whatever its role
+ * (a session of the old key goes on carrying packets until the new one is
+ * up, or is closed when its handshake fails);
  * sessions of removed peers, or peers no longer encrypted, are closed.
  * On error returns -1 with *cause, and the engine keeps the old settings.
  */

@@ -7,6 +7,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	libevent-dev libconfig-dev libsctp-dev lksctp-tools \
+	libssl-dev openssl \
 	iproute2 nftables socat iperf3 kmod cpio \
 	qemu-system-x86 busybox-static \
 	valgrind umoci ca-certificates > /dev/null
