@@ -529,22 +529,13 @@ dtls_session_up(struct dtls_session *s)
 	dtls_session_drain(s);
 }
 
-/* Close the sessions a reload made stale: their key is no longer ours. */
-static void
-dtls_path_close_stale(struct dtls_path *p, struct dtls *d)
-{
-	int	i;
-
-	for (i = 0; i < DTLS_PATH_SESSIONS; i++)
-		if (p->sess[i] != NULL &&
-		    p->sess[i]->auth != d->peers[p->peer].auth)
-			dtls_session_free(p->sess[i], 1);
-}
-
 /*
  * A handshake failed: count it, say it, back off if it was ours.  The
- * held packets go if nothing is left to carry them; a reload's rekey that
- * failed takes the sessions of the old key with it (dtls_reload).
+ * held packets go if nothing is left to carry them.  A reload's rekey
+ * that failed leaves the session of the old key carrying packets: the
+ * peer has not taken the new key yet (operators reload the two sides one
+ * after the other), and the rekey is tried again with back-off until it
+ * has.
  */
 void
 dtls_session_fail(struct dtls_session *s, enum dtls_fail reason,
@@ -552,8 +543,6 @@ dtls_session_fail(struct dtls_session *s, enum dtls_fail reason,
 {
 	struct dtls		*d = s->d;
 	struct dtls_path	*p = s->path;
-	int			 fresh = s->auth == d->peers[p->peer].auth;
-
 	dtls_count_fail(d, reason);
 	dtls_emit(d, DTLS_EV_FAILED, p, s, reason, detail, 0);
 	if (s->client) {
@@ -562,9 +551,6 @@ dtls_session_fail(struct dtls_session *s, enum dtls_fail reason,
 			p->backoff = DTLS_BACKOFF_MAX;
 		p->next_try = dtls_now() + DTLS_MS(p->backoff);
 	}
-	if (s->client && fresh && p->current != NULL &&
-	    p->current->auth != s->auth)
-		dtls_path_close_stale(p, d);
 	dtls_session_free(s, 0);
 	if (p->current == NULL)
 		dtls_hold_drop(p, d);

@@ -266,10 +266,13 @@ void	dtls_free(struct dtls *);
 /*
  * A new configuration (reload): peers are matched by name.  A peer whose
  * authentication settings or files changed gets new contexts, and its
- * sessions are rekeyed make-before-break by this side, whatever its role
- * (a session of the old key goes on carrying packets until the new one is
- * up, or is closed when its handshake fails);
- * sessions of removed peers, or peers no longer encrypted, are closed.
+ * sessions are rekeyed make-before-break by this side, whatever its role:
+ * a session of the old key goes on carrying packets until one of the new
+ * key is up.  A rekey that fails (the peer has not taken the new key yet)
+ * is counted and tried again with back-off, so the two sides of a link
+ * may be reloaded one after the other without an outage; to stop using an
+ * old key at once, restart sctptund.  Sessions of removed peers, or peers
+ * no longer encrypted, are closed.
  * On error returns -1 with *cause, and the engine keeps the old settings.
  */
 int	dtls_reload(struct dtls *, const struct config *, char **cause);

@@ -1429,30 +1429,48 @@ test_reload(void)
 	pair_stop();
 }
 
-/* A reload on one side only: its rekey fails, and the old key goes. */
+/*
+ * A reload on one side only: its rekey fails (retried with back-off), the
+ * session of the old key goes on carrying packets, and once the other
+ * side has the new key too the rekey succeeds.
+ */
 static void
 test_reload_one_side(void)
 {
-	static struct config	ca;
-	static struct peer_config pa;
-	static struct peer_dtls	da;
+	static struct config	ca, cb;
+	static struct peer_config pa, pb;
+	static struct peer_dtls	da, db;
 	char			*cause = NULL;
+	uint64_t		 rekeys;
+	uint32_t		 seq = 5;
 	int			 r;
 
 	if (!psk_session("reload one side"))
 		return;
 	conf_copy(A, &ca, &pa, &da);
+	conf_copy(B, &cb, &pb, &db);
 	snprintf(da.psk_file, sizeof(da.psk_file), "%s/k2", dir);
+	snprintf(db.psk_file, sizeof(db.psk_file), "%s/k2", dir);
 	ok(dtls_reload(A->dtls, &ca, &cause) == 0, "reload one side: A "
 	    "takes k2");
 	r = run_until(a_failed, 3000);
 	ok(r && A->fail == DTLS_FAIL_BAD_KEY, "reload one side: the rekey "
 	    "with k2 fails (%s)", A->fails ? dtls_fail_name(A->fail) : "no");
-	run_for(50);
-	ok(sessions(A).up == 0 && A->events[DTLS_EV_DOWN] == 1,
-	    "reload one side: the session of the old key is closed");
+	ok(sessions(A).up == 1 && A->events[DTLS_EV_DOWN] == 0 &&
+	    exchange(5, 700, seq), "reload one side: the session of the old "
+	    "key goes on carrying packets");
+	seq += 5;
+	rekeys = st(A)->dtls_rekeys + st(B)->dtls_rekeys;
+	ok(dtls_reload(B->dtls, &cb, &cause) == 0, "reload one side: then B "
+	    "takes k2 too");
+	run_for(2500);
+	ok(st(A)->dtls_rekeys + st(B)->dtls_rekeys > rekeys &&
+	    exchange(5, 700, seq), "reload one side: the retried rekey "
+	    "succeeds and packets flow on the new session");
 	conf_adopt(A, &ca, &da);
+	conf_adopt(B, &cb, &db);
 	dtls_reload(A->dtls, &A->conf, &cause);
+	dtls_reload(B->dtls, &B->conf, &cause);
 	pair_stop();
 }
 
