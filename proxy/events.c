@@ -84,13 +84,25 @@ events_json_key(struct events *ev, const char *key)
 	events_put(ev->json, &ev->jlen, ",\"%s\":", k);
 }
 
-/* A string field (names and addresses: no quoting needed in text). */
+/*
+ * A string field.  Names and addresses need no quoting in text; a value
+ * with a blank or a quote (a certificate subject, OpenSSL's words) is
+ * quoted, so that every line splits on blanks into key=value.
+ */
 static void
 events_str(struct events *ev, const char *key, const char *val)
 {
 	const char	*p;
 
-	events_put(ev->text, &ev->tlen, " %s=%s", key, val);
+	if (strpbrk(val, " \t\"") == NULL)
+		events_put(ev->text, &ev->tlen, " %s=%s", key, val);
+	else {
+		events_put(ev->text, &ev->tlen, " %s=\"", key);
+		for (p = val; *p != '\0'; p++)
+			events_put(ev->text, &ev->tlen, *p == '"' ? "\\\"" :
+			    "%c", *p);
+		events_put(ev->text, &ev->tlen, "\"");
+	}
 	events_json_key(ev, key);
 	events_put(ev->json, &ev->jlen, "\"");
 	for (p = val; *p != '\0'; p++) {

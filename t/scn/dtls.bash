@@ -103,6 +103,8 @@ dtls_echo_case() {
 	tap_ok "IPv$fam $auth: sctptund starts in A and B" start_pair
 	bg_start server "$NS_B" "$SCTP_ECHO" server -b "$B" -p 7000
 	server=$BG_PID
+	bg_start monitor - "$SCTPTUNCTL" -s "$T_WORK/a.sock" monitor
+	monitor=$BG_PID
 	wait_sctp_listen "$NS_B" 7000
 	echo_a_b 500 -s 1000 -w 16 -t 120
 	tap_is "$?" 0 "IPv$fam $auth: 500 messages echoed, byte-exact"
@@ -113,6 +115,11 @@ dtls_echo_case() {
 	    "IPv$fam $auth: A's session is up with $want"
 	tap_ok "IPv$fam $auth: B's records came in decrypted" \
 	    test "$(dstat b dtls_records_in)" -gt 500
+	bg_stop "$monitor"
+	tap_diag "$(grep dtls- "$T_WORK/monitor.log")"
+	tap_ok "IPv$fam $auth: the monitor saw dtls-up with the cipher" \
+	    grep -q "dtls-up peer=far local=$A addr=$B udp-port=9900 role=client cipher=$want" \
+	    "$T_WORK/monitor.log"
 	tap_is "$(topo_non_dtls_count)" 0 \
 	    "IPv$fam $auth: not one datagram on the link was not DTLS"
 	tap_is "$(topo_native_sctp_count)" 0 "IPv$fam $auth: no native SCTP"
