@@ -22,6 +22,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "base64.h"
 #include "dtls_int.h"
 
 #define DTLS_FILE_MAX		(1024 * 1024)
@@ -215,60 +216,6 @@ dtls_pem_key(const struct dtls_where *w, const char *path,
 	return 0;
 }
 
-/* One hex digit's value, or -1. */
-static int
-dtls_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode hex; -1 if s is not an even number of hex digits. */
-static int
-dtls_psk_hex(const char *s, size_t n, uint8_t *key, size_t *len)
-{
-	size_t	i;
-
-	if (n % 2 != 0 || n / 2 > DTLS_PSK_MAX)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (dtls_hex((unsigned char)s[i]) == -1)
-			return -1;
-	for (i = 0; i < n / 2; i++)
-		key[i] = (uint8_t)(dtls_hex((unsigned char)s[2 * i]) << 4 |
-		    dtls_hex((unsigned char)s[2 * i + 1]));
-	*len = n / 2;
-	return 0;
-}
-
-/* Decode base64 with its padding; -1 if s is not base64. */
-static int
-dtls_psk_base64(const char *s, size_t n, uint8_t *key, size_t *len)
-{
-	uint8_t	 out[(DTLS_PSK_MAX + 3) / 3 * 3 + 3];
-	size_t	 pad = 0;
-	int	 r;
-
-	if (n == 0 || n % 4 != 0 || n / 4 * 3 > sizeof(out))
-		return -1;
-	while (pad < 2 && s[n - 1 - pad] == '=')
-		pad++;
-	r = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
-	if (r < 0 || (size_t)r < pad || (size_t)r - pad > DTLS_PSK_MAX) {
-		OPENSSL_cleanse(out, sizeof(out));
-		return -1;
-	}
-	*len = (size_t)r - pad;
-	memcpy(key, out, *len);
-	OPENSSL_cleanse(out, sizeof(out));
-	return 0;
-}
-
 /*
  * The key of a PSK file: hex when every character is a hex digit, else
  * base64; white space around it is ignored.
@@ -279,6 +226,7 @@ dtls_psk_parse(const struct dtls_where *w, const char *path,
 {
 	const char	*s = (const char *)f->buf;
 	size_t		 n = f->len;
+	int		 r;
 
 	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n' ||
 	    *s == '\r')) {
@@ -288,10 +236,11 @@ dtls_psk_parse(const struct dtls_where *w, const char *path,
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
 	    s[n - 1] == '\n' || s[n - 1] == '\r'))
 		n--;
-	if (dtls_psk_hex(s, n, a->key, &a->keylen) == -1 &&
-	    dtls_psk_base64(s, n, a->key, &a->keylen) == -1)
+	if ((r = hex_decode(s, n, a->key, DTLS_PSK_MAX)) == -1 &&
+	    (r = base64_decode(s, n, a->key, DTLS_PSK_MAX)) == -1)
 		return dtls_auth_error(w, "%s: not a key in hex or base64 "
 		    "(%d to %d bytes)", path, DTLS_PSK_MIN, DTLS_PSK_MAX);
+	a->keylen = (size_t)r;
 	if (a->keylen < DTLS_PSK_MIN)
 		return dtls_auth_error(w, "%s: the key is %zu bytes, at least "
 		    "%d needed", path, a->keylen, DTLS_PSK_MIN);
