@@ -67,8 +67,9 @@ bench_throughput() {
 		# 0.2 s either way), which would charge every extra process
 		# on a path far more than real hardware does.
 		export VM_SMP=${VM_SMP:-1}
-		# Each mode and round: two iperf3 runs, the echo run, setup.
-		export VM_TIMEOUT=${VM_TIMEOUT:-$((240 + rounds * 3 * \
+		# Each of the 6 modes and round: two iperf3 runs, the echo
+		# run, setup.
+		export VM_TIMEOUT=${VM_TIMEOUT:-$((240 + rounds * 6 * \
 		    (2 * secs + 40)))}
 		"$top_srcdir/t/vm/run.sh" "$bench/throughput.bash" "$rounds" \
 		    "$secs" "$necho"
