@@ -529,30 +529,44 @@ int
 state_load(struct table *t, const struct config *conf, const char *path,
     struct state_counts *counts, char **cause)
 {
-	struct state_counts	 scratch, *sc = counts != NULL ? counts :
-				    &scratch;
-	struct assoc		*v;
-	uint8_t			*buf;
-	uint64_t		 saved, wall, gap;
-	size_t			 len, i, n;
-	int64_t			 count;
+	uint8_t	*buf;
+	size_t	 len;
+	int	 rc;
 
 	*cause = NULL;
-	memset(sc, 0, sizeof(*sc));
+	if (counts != NULL)
+		memset(counts, 0, sizeof(*counts));
 	if (state_read(path, &buf, &len, cause) == -1)
 		return (-1);
 	if (buf == NULL)
 		return (0);
-	if ((count = state_check(path, buf, len, &saved, cause)) == -1) {
-		free(buf);
+	rc = state_load_buffer(t, conf, path, buf, len, counts, cause);
+	free(buf);
+	return (rc);
+}
+
+/* Load the table from a file's bytes; see state.h. */
+int
+state_load_buffer(struct table *t, const struct config *conf,
+    const char *path, const uint8_t *buf, size_t len,
+    struct state_counts *counts, char **cause)
+{
+	struct state_counts	 scratch, *sc = counts != NULL ? counts :
+				    &scratch;
+	struct assoc		*v;
+	uint64_t		 saved, wall, gap;
+	size_t			 i, n;
+	int64_t			 count;
+
+	*cause = NULL;
+	memset(sc, 0, sizeof(*sc));
+	if ((count = state_check(path, buf, len, &saved, cause)) == -1)
 		return (-1);
-	}
 	wall = state_wall();
 	gap = wall > saved ? wall - saved : 0;
 	sc->in_file = (uint32_t)count;
 	sc->down_secs = gap > UINT32_MAX ? UINT32_MAX : (uint32_t)gap;
 	v = state_decode(buf, (size_t)count, table_clock(t), gap, conf, sc, &n);
-	free(buf);
 	if (v == NULL) {
 		if (asprintf(cause, "%s: %s", path, errno == EINVAL ?
 		    "invalid record (corrupt)" : "no memory") == -1)

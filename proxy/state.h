@@ -52,6 +52,10 @@ int	state_save(struct table *, const char *path, char **cause);
  */
 int	state_load(struct table *, const struct config *, const char *path,
 	    struct state_counts *, char **cause);
+/* The same for the len bytes of a file read from path. */
+int	state_load_buffer(struct table *, const struct config *,
+	    const char *path, const uint8_t *buf, size_t len,
+	    struct state_counts *, char **cause);
 /*
  * 1 if the table should be saved now: it changed since the mark, or
  * idle_timeout / 4 passed (so the saved activity times never go stale).
