@@ -203,13 +203,14 @@ sctptund_signals(struct sctptund *d)
 		fatalx("cannot install signal handlers");
 }
 
-/* -n: check the configuration, print it with -v, exit. */
+/* -n: the configuration parsed; print it with -v and free it. */
 static int
-sctptund_check(const struct config *conf, int verbose)
+sctptund_check(struct config *conf, int verbose)
 {
 	if (verbose)
 		config_print(stdout, conf);
 	fprintf(stderr, "configuration OK\n");
+	config_free(conf);
 	return 0;
 }
 

@@ -55,7 +55,7 @@ struct state_save_ctx {
 	uint32_t		 room;
 };
 
-/* Append n bytes of v, big-endian; nothing past the end. */
+/* Append n bytes (8 at most) of v, big-endian; nothing past the end. */
 static void
 state_put(struct state_buf *b, uint64_t v, size_t n)
 {
@@ -147,7 +147,8 @@ state_put_transport(struct state_buf *b, const struct transport *tr,
 		state_put(b, 0, 4);
 		state_put_bytes(b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
 		state_put(b, 0, 8);
-		state_put(b, 0, 16);
+		state_put(b, 0, 8);
+		state_put(b, 0, 8);
 		return;
 	}
 	if (tr->addr.family == AF_INET)
