@@ -20,7 +20,6 @@
  * on-CPU time of that process (/proc/pid/schedstat) is read around each
  * phase and reported per packet.
  */
-#define _GNU_SOURCE
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
