@@ -19,6 +19,7 @@
 . "$T_LIB/tap.sh"
 . "$T_LIB/topo.sh"
 . "$T_LIB/sctptun.sh"
+. "$top_srcdir/t/bench/daemon.bash"
 
 npkt=${BENCH_PACKETS:-20000}
 sizes=${BENCH_SIZES:-100 1000}
@@ -34,30 +35,6 @@ fail() {
 # demand: t/bench/bench.am).
 build_pktgen() {
 	make -s -C "$top_builddir" t/bench/pktgen >&2
-}
-
-# Start sctptund (with a wrapper command in front, maybe) in A; wait up to
-# 60 s for its control socket.  Sets DPID.
-start_daemon() {
-	local i
-	ip netns exec "$NS_A" "$@" "$SCTPTUND" -d -f "$T_WORK/x.conf" \
-	    > "$T_WORK/x.log" 2>&1 &
-	DPID=$!
-	at_exit "kill $DPID 2>/dev/null"
-	for i in $(seq 600); do
-		"$SCTPTUNCTL" -s "$T_WORK/x.sock" show stats >/dev/null 2>&1 &&
-		    return 0
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$T_WORK/x.log" >&2
-	return 1
-}
-
-# Stop it: SIGTERM, wait (callgrind writes its file at exit).
-stop_daemon() {
-	kill -TERM "$DPID" 2>/dev/null
-	wait "$DPID" 2>/dev/null
 }
 
 # Run pktgen against the daemon; its output in $T_WORK/pg.out.
