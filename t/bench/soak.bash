@@ -30,7 +30,10 @@
 #     or more than was sent;
 #   - an egress packet went to a port its association no longer used
 #     (misdirected) or to the hostile sender's (hijacked);
-#   - fewer than 90% of the associations came up.
+#   - sctptund established fewer than 90% of the associations started.
+# Setups the INIT flood pushed out of the embryonic limit before their
+# COOKIE-ACK (soakgen's "untracked") are counted, not failures: that is
+# the limit doing its job, and why the last rule is not 100%.
 # Environment: BENCH_SOAK_SECONDS (600), BENCH_SOAK_ASSOCS (100000 for 600
 # s, in proportion otherwise), BENCH_SOAK_LONG (200), BENCH_SOAK_HOSTILE
 # (800), BENCH_SOAK_INTERVAL (30), BENCH_SOAK_RSS_SLACK, and the harness's
@@ -220,7 +223,7 @@ check_long_lived() {
 	done < <(head -n -1 <<< "$bad" | head -n 10)
 }
 
-# soakgen's end counts: misdirected, hijacked, associations up.
+# soakgen's end counts, and how many associations sctptund established.
 check_generator() {
 	local started up
 	echo "  soakgen: $(tr '\n' ' ' < "$T_WORK/gen.status")"
@@ -228,9 +231,14 @@ check_generator() {
 	    problem "$(gen misdirected) egress packets to a port no longer used"
 	[ "$(gen hijacked)" = 0 ] ||
 	    problem "$(gen hijacked) egress packets to the hostile sender"
-	started=$(gen started) up=$(gen established)
-	[ "$((up * 10))" -ge "$((started * 9))" ] && [ "$started" -gt 0 ] ||
-	    problem "only $up of $started associations came up"
+	started=$(gen started)
+	up=$("$SCTPTUNCTL" -s "$T_WORK/x.sock" -j show stats |
+	    json_num established_total)
+	echo "  associations started $started; established by sctptund" \
+	    "${up:-?}; setups the INIT flood pushed out: $(gen untracked)"
+	[ "$((${up:-0} * 10))" -ge "$((started * 9))" ] &&
+	    [ "$started" -gt 0 ] ||
+	    problem "sctptund established only ${up:-0} of $started associations"
 }
 
 [ -c /dev/net/tun ] || fail "no /dev/net/tun"

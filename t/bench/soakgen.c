@@ -20,7 +20,17 @@
  *   misdirected  an egress packet reached another pool port than the one
  *                its association answered from last;
  *   hijacked     an egress packet of an association reached a hostile
- *                socket: a packet that did not verify moved its port.
+ *                socket: a packet that did not verify moved its port;
+ *   untracked    an egress packet of an association past its handshake
+ *                reached the configured port: sctptund has no entry for
+ *                it.  That is how the INIT flood shows when it pushed an
+ *                embryonic entry out (by design: the oldest setup goes)
+ *                before the COOKIE-ACK, which sctptund then delivers as
+ *                out of the blue.  Counted once per association.
+ *
+ * A handshake step not seen within SG_STEP_MS fails (counted by the
+ * step); max_stall_ms says how long the generator itself was held up,
+ * which makes steps late through no fault of sctptund's.
  *
  * Every second the counters go to the status file (-s), "name=value"
  * lines; at the end, the long-lived associations to -o, one per line:
@@ -92,12 +102,18 @@ static const char *const sg_hostile_names[SG_H_NKINDS] = {
 static const char *const sg_fate_names[SG_NFATES] = {
 	"abort_out", "abort_in", "shutdown", "expire"
 };
+/* The step a failed association was waiting for. */
+static const char *const sg_step_names[SG_FAILED] = {
+	"idle", "init", "init_ack", "cookie_echo", "cookie_ack", "up", "rebind",
+	"done"
+};
 
 struct sg_assoc {
 	uint8_t		 state;		/* enum sg_state */
 	uint8_t		 fate;		/* enum sg_fate */
 	uint8_t		 sock;		/* pool index it answers from */
 	uint8_t		 rounds;	/* data rounds left */
+	uint8_t		 untracked;	/* seen at the configured port */
 	uint16_t	 lport, pport;
 	uint32_t	 tsn;		/* of the next DATA, either way */
 	uint32_t	 fresh_tsn;	/* DATA from here on left after the
@@ -110,7 +126,9 @@ struct sg_counts {
 	uint64_t	 started, established, failed, rebinds, rebound;
 	uint64_t	 ended[SG_NFATES];
 	uint64_t	 data_out, data_out_seen, data_in, data_in_seen;
-	uint64_t	 misdirected, hijacked, send_errors, stray;
+	uint64_t	 failed_step[SG_FAILED];	/* by the state it was in */
+	uint64_t	 misdirected, hijacked, untracked, send_errors, stray;
+	uint64_t	 max_stall_ms;
 	uint64_t	 hostile[SG_H_NKINDS], hostile_sent, hostile_answers;
 };
 
@@ -350,8 +368,14 @@ sg_egress_seen(struct sg *g, int k, const uint8_t *p, size_t len)
 		g->c.hijacked++;
 		return;
 	}
-	if (k != (p[12] == SCTP_INIT ? 0 : a->sock) &&
-	    !(p[12] == SCTP_DATA && len >= 20 && get32(p + 16) < a->fresh_tsn))
+	if (k == (p[12] == SCTP_INIT ? 0 : a->sock) ||
+	    (p[12] == SCTP_DATA && len >= 20 && get32(p + 16) < a->fresh_tsn))
+		;
+	else if (k == 0 && a->state >= SG_UP) {
+		if (!a->untracked)
+			g->c.untracked++;
+		a->untracked = 1;
+	} else
 		g->c.misdirected++;
 	if (p[12] == SCTP_INIT && a->state == SG_INIT) {
 		a->state = SG_INIT_ACK;
@@ -415,14 +439,17 @@ sg_ingress_seen(struct sg *g, const uint8_t *ip, size_t len)
 	}
 }
 
-/* Read what is waiting on fd, at most a batch; k as for sg_egress_seen. */
+/*
+ * Read what is waiting on fd (a bounded lot: what came during a stall
+ * must be read before the timers run); k as for sg_egress_seen.
+ */
 static void
 sg_drain(struct sg *g, int fd, int k)
 {
 	ssize_t	 n;
 	int	 b;
 
-	for (b = 0; b < 64; b++) {
+	for (b = 0; b < 4096; b++) {
 		if ((n = recv(fd, g->rbuf, sizeof(g->rbuf), MSG_DONTWAIT)) <= 0)
 			return;
 		if (fd == g->raw)
@@ -453,6 +480,15 @@ sg_plan(struct sg *g, uint32_t i)
 	a->fate = (uint8_t)f;
 }
 
+/* A step of association i was not seen in time. */
+static void
+sg_fail(struct sg *g, uint32_t i)
+{
+	g->c.failed_step[g->a[i].state]++;
+	g->c.failed++;
+	g->a[i].state = SG_FAILED;
+}
+
 /* Time for short-lived association i: its next round, or it failed. */
 static void
 sg_short_due(struct sg *g, uint32_t i)
@@ -460,8 +496,7 @@ sg_short_due(struct sg *g, uint32_t i)
 	struct sg_assoc	*a = &g->a[i];
 
 	if (a->state != SG_UP) {
-		a->state = SG_FAILED;
-		g->c.failed++;
+		sg_fail(g, i);
 		return;
 	}
 	a->due = g->now + SG_ROUND_MS;
@@ -483,8 +518,7 @@ sg_long_due(struct sg *g, uint32_t i)
 	struct sg_assoc	*a = &g->a[i];
 
 	if (a->state != SG_UP) {
-		a->state = SG_FAILED;
-		g->c.failed++;
+		sg_fail(g, i);
 		return;
 	}
 	a->due = g->now + SG_LONG_MS;
@@ -589,6 +623,8 @@ sg_status(const struct sg *g, const char *path)
 		{ "data_out_seen", c->data_out_seen },
 		{ "data_in", c->data_in }, { "data_in_seen", c->data_in_seen },
 		{ "misdirected", c->misdirected }, { "hijacked", c->hijacked },
+		{ "untracked", c->untracked },
+		{ "max_stall_ms", c->max_stall_ms },
 		{ "send_errors", c->send_errors }, { "stray", c->stray },
 		{ "hostile_answers", c->hostile_answers },
 	};
@@ -608,6 +644,10 @@ sg_status(const struct sg *g, const char *path)
 	for (k = 0; k < SG_NFATES; k++)
 		fprintf(fp, "ended_%s=%llu\n", sg_fate_names[k],
 		    (unsigned long long)c->ended[k]);
+	for (k = 0; k < SG_FAILED; k++)
+		if (c->failed_step[k] > 0)
+			fprintf(fp, "failed_%s=%llu\n", sg_step_names[k],
+			    (unsigned long long)c->failed_step[k]);
 	for (k = 0; k < SG_H_NKINDS; k++)
 		fprintf(fp, "hostile_%s=%llu\n", sg_hostile_names[k],
 		    (unsigned long long)c->hostile[k]);
@@ -687,6 +727,7 @@ static void
 sg_run(struct sg *g, int64_t secs, uint32_t hostile_rate, const char *status)
 {
 	int64_t		 end = g->start + secs * 1000, elapsed, last = 0;
+	int64_t		 prev = g->start;
 	uint64_t	 due_new, due_hostile;
 	uint32_t	 next = 0, i;
 
@@ -697,6 +738,9 @@ sg_run(struct sg *g, int64_t secs, uint32_t hostile_rate, const char *status)
 		g->a[i].tsn = 1;
 	}
 	for (g->now = gen_ms(); g->now < end + SG_DRAIN_MS; g->now = gen_ms()) {
+		if ((uint64_t)(g->now - prev) > g->c.max_stall_ms)
+			g->c.max_stall_ms = (uint64_t)(g->now - prev);
+		prev = g->now;
 		elapsed = g->now - g->start;
 		if (next < g->nlong) {
 			sg_start(g, next++);
