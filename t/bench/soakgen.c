@@ -21,12 +21,14 @@
  *                its association answered from last;
  *   hijacked     an egress packet of an association reached a hostile
  *                socket: a packet that did not verify moved its port;
- *   untracked    an egress packet of an association past its handshake
+ *   untracked    an egress packet of an association after its INIT
  *                reached the configured port: sctptund has no entry for
  *                it.  That is how the INIT flood shows when it pushed an
  *                embryonic entry out (by design: the oldest setup goes)
  *                before the COOKIE-ACK, which sctptund then delivers as
- *                out of the blue.  Counted once per association.
+ *                out of the blue.  Counted once per association; the
+ *                soak checks that no more associations were untracked
+ *                than sctptund failed to establish.
  *
  * A handshake step not seen within SG_STEP_MS fails (counted by the
  * step); max_stall_ms says how long the generator itself was held up,
@@ -371,7 +373,7 @@ sg_egress_seen(struct sg *g, int k, const uint8_t *p, size_t len)
 	if (k == (p[12] == SCTP_INIT ? 0 : a->sock) ||
 	    (p[12] == SCTP_DATA && len >= 20 && get32(p + 16) < a->fresh_tsn))
 		;
-	else if (k == 0 && a->state >= SG_UP) {
+	else if (k == 0) {
 		if (!a->untracked)
 			g->c.untracked++;
 		a->untracked = 1;
