@@ -140,12 +140,14 @@ echo "  an association set up with a crafted handshake."
 echo "  callgrind counts user-space instructions inside dp_tun_cb / dp_udp_cb"
 echo "  (deterministic: the same binary and input give the same count);"
 echo "  kernel time (read, write, recvmmsg, sendmmsg) is not in those counts."
-[ "$callgrind" = 1 ] || echo "  (BENCH_CALLGRIND=0: no callgrind counts, the native runs only)"
+[ "$callgrind" = 1 ] ||
+    echo "  (BENCH_CALLGRIND=0: no callgrind counts, the native runs only)"
 for size in $sizes; do
 	[ "$callgrind" = 1 ] && bench_callgrind "$size"
 	bench_native "$size"
 done
-echo "  CRC32c implementation sctptund ran: ${CRC_IMPL:-not measured }(pktgen's" \
+echo "  CRC32c implementation sctptund ran:" \
+    "${CRC_IMPL:-not measured }(pktgen's" \
     "choice on this CPU: $(sed -n 's/^crc32c=//p' "$T_WORK/pg.out"))"
 if perf stat -e instructions true 2>&1 | grep -q 'not supported'; then
 	echo "  perf: hardware counters are not supported here" \

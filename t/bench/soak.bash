@@ -126,7 +126,8 @@ sample() {
 	    "$t" "$rss" "$fds" "$cpp" "$((pkts - ${prev_pkts:-0}))"
 	printf '  table est %5s emb %4s clo %4s  up %6s failed %s  drops:%s\n' \
 	    "$est" "$emb" "$clo" "${up:-0}" "${fl:-0}" "${drops:- none}"
-	[ $((est + clo)) -le "$max_assocs" ] && [ "$emb" -le "$max_embryonic" ] ||
+	[ $((est + clo)) -le "$max_assocs" ] &&
+	    [ "$emb" -le "$max_embryonic" ] ||
 	    problem "table above its limits at ${t}s: $est + $clo" \
 	    "settled, $emb embryonic"
 	S_T[samples]=$t S_RSS[samples]=$rss S_FDS[samples]=$fds
@@ -183,7 +184,8 @@ assoc_lines() {
 		sub(/.*"state":"/, "", st)
 		sub(/".*/, "", st)
 		tp = $0
-		if (sub(/.*"transports":\[[{]"address":"[^"]*","udp_port":/, "", tp))
+		if (sub(/.*"transports":\[[{]"address":"[^"]*","udp_port":/,
+		    "", tp))
 			sub(/[^0-9].*/, "", tp)
 		else
 			tp = -1
@@ -196,8 +198,8 @@ assoc_lines() {
 # and carried its traffic.
 check_long_lived() {
 	local bad
-	"$SCTPTUNCTL" -s "$T_WORK/x.sock" -j show assocs > "$T_WORK/assocs.json" ||
-	    { problem "show assocs failed"; return; }
+	"$SCTPTUNCTL" -s "$T_WORK/x.sock" -j show assocs \
+	    > "$T_WORK/assocs.json" || { problem "show assocs failed"; return; }
 	assoc_lines < "$T_WORK/assocs.json" > "$T_WORK/assocs.txt"
 	bad=$(awk '
 	NR == FNR { have[$1 " " $2] = $3 " " $4 " " $5 " " $6; next }
@@ -240,7 +242,8 @@ check_generator() {
 	    "${up:-?}; setups the INIT flood pushed out: $(gen untracked)"
 	[ "$((${up:-0} * 10))" -ge "$((started * 9))" ] &&
 	    [ "$started" -gt 0 ] ||
-	    problem "sctptund established only ${up:-0} of $started associations"
+	    problem "sctptund established only ${up:-0} of $started" \
+	    "associations"
 	[ "$(gen untracked)" -le $((started - ${up:-0})) ] ||
 	    problem "$(gen untracked) associations sent to the configured" \
 	    "port, more than the $((started - ${up:-0})) never established"

@@ -63,7 +63,7 @@
 #define SG_LONG_MS	1000		/* between long-lived rounds */
 #define SG_LONG_REBIND	60		/* a long-lived rebinds once in that
 					   many rounds */
-#define SG_DRAIN_MS	5000		/* after the end, for what is in flight */
+#define SG_DRAIN_MS	5000		/* after the end: what is in flight */
 
 enum sg_state {
 	SG_IDLE,
@@ -128,7 +128,7 @@ struct sg_counts {
 	uint64_t	 started, established, failed, rebinds, rebound;
 	uint64_t	 ended[SG_NFATES];
 	uint64_t	 data_out, data_out_seen, data_in, data_in_seen;
-	uint64_t	 failed_step[SG_FAILED];	/* by the state it was in */
+	uint64_t	 failed_step[SG_FAILED];	/* by the step */
 	uint64_t	 misdirected, hijacked, untracked, send_errors, stray;
 	uint64_t	 max_stall_ms;
 	uint64_t	 hostile[SG_H_NKINDS], hostile_sent, hostile_answers;
@@ -707,7 +707,8 @@ sg_poll(struct sg *g)
 
 	pfd[n++] = (struct pollfd){ .fd = g->raw, .events = POLLIN };
 	for (k = 0; k < SG_POOL; k++)
-		pfd[n++] = (struct pollfd){ .fd = g->pool[k], .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = g->pool[k],
+		    .events = POLLIN };
 	for (k = 0; k < SG_HOSTILE; k++)
 		pfd[n++] = (struct pollfd){ .fd = g->hostile[k],
 		    .events = POLLIN };
@@ -746,17 +747,20 @@ sg_run(struct sg *g, int64_t secs, uint32_t hostile_rate, const char *status)
 		elapsed = g->now - g->start;
 		if (next < g->nlong) {
 			sg_start(g, next++);
-		} else if (g->now < end) {
+		} else {
+			/* At the end, all of them: none left behind. */
+			if (elapsed > secs * 1000)
+				elapsed = secs * 1000;
 			due_new = (uint64_t)(g->n - g->nlong) *
 			    (uint64_t)elapsed / (uint64_t)(secs * 1000);
-			while (next < g->n && next - g->nlong <= due_new) {
+			while (next < g->n && next - g->nlong < due_new) {
 				sg_plan(g, next);
 				g->active[g->nactive++] = next;
 				sg_start(g, next++);
 			}
 			due_hostile = (uint64_t)hostile_rate *
 			    (uint64_t)elapsed / 1000;
-			while (g->c.hostile_sent < due_hostile)
+			while (g->now < end && g->c.hostile_sent < due_hostile)
 				sg_hostile(g);
 		}
 		sg_poll(g);

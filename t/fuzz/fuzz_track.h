@@ -69,6 +69,7 @@ enum ft_bundle {
 #define FT_TAGS(vtag, itag)		((vtag) | (itag) << 4)
 #define FT_ADDRS1(a)			(1 | (a) << 2)
 #define FT_ADDRS2(a, b)			(2 | (a) << 2 | (b) << 4)
-#define FT_LIMITS(assocs, embryonic)	(((assocs) - 1) | ((embryonic) - 1) << 3)
+#define FT_LIMITS(assocs, embryonic)	\
+	(((assocs) - 1) | ((embryonic) - 1) << 3)
 
 #endif

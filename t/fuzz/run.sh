@@ -25,7 +25,8 @@ failed=0
 n=0
 
 # LeakSanitizer: libconfig's own leaks on syntax errors are not ours.
-LSAN_OPTIONS="suppressions=$top_srcdir/t/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+supp=suppressions=$top_srcdir/t/lsan.supp
+LSAN_OPTIONS="$supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
 
 # A value from libFuzzer's final statistics in file $1.
@@ -65,7 +66,7 @@ for name in "$@"; do
 		echo "ok $n - $what, no crash"
 	else
 		echo "not ok $n - $what: exit $rc, see $dir"
-		grep -E 'ERROR|invariant broken|SUMMARY|^artifact_prefix|Test unit written' \
+		grep -E 'ERROR|invariant broken|SUMMARY|Test unit written' \
 		    "$dir/log" | head -n 20 | sed 's/^/# /'
 		failed=1
 	fi
