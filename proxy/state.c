@@ -55,16 +55,28 @@ struct state_save_ctx {
 	uint32_t		 room;
 };
 
+/*
+ * 1 if n more bytes fit in b; else 0, and the cursor goes to the end.  A
+ * cursor may start past the end of a short buffer (state_check), so the
+ * offset is compared first.
+ */
+static int
+state_room(struct state_buf *b, size_t n)
+{
+	if (b->off <= b->len && b->len - b->off >= n)
+		return (1);
+	b->off = b->len;
+	return (0);
+}
+
 /* Append n bytes (8 at most) of v, big-endian; nothing past the end. */
 static void
 state_put(struct state_buf *b, uint64_t v, size_t n)
 {
 	size_t	i;
 
-	if (b->len - b->off < n) {
-		b->off = b->len;
+	if (!state_room(b, n))
 		return;
-	}
 	for (i = 0; i < n; i++)
 		b->p[b->off + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
 	b->off += n;
@@ -74,10 +86,8 @@ state_put(struct state_buf *b, uint64_t v, size_t n)
 static void
 state_put_bytes(struct state_buf *b, const void *src, size_t n)
 {
-	if (b->len - b->off < n) {
-		b->off = b->len;
+	if (!state_room(b, n))
 		return;
-	}
 	memcpy(b->p + b->off, src, n);
 	b->off += n;
 }
@@ -89,10 +99,8 @@ state_get(struct state_buf *b, size_t n)
 	uint64_t	v = 0;
 	size_t		i;
 
-	if (b->len - b->off < n) {
-		b->off = b->len;
+	if (!state_room(b, n))
 		return (0);
-	}
 	for (i = 0; i < n; i++)
 		v = v << 8 | b->p[b->off + i];
 	b->off += n;
@@ -103,8 +111,7 @@ state_get(struct state_buf *b, size_t n)
 static void
 state_get_bytes(struct state_buf *b, void *dst, size_t n)
 {
-	if (b->len - b->off < n) {
-		b->off = b->len;
+	if (!state_room(b, n)) {
 		memset(dst, 0, n);
 		return;
 	}
