@@ -548,7 +548,8 @@ state_load(struct table *t, const struct config *conf, const char *path,
 		return (-1);
 	if (buf == NULL)
 		return (0);
-	rc = state_load_buffer(t, conf, path, buf, len, counts, cause);
+	rc = state_load_buffer(t, conf, path, buf, len, state_wall(), counts,
+	    cause);
 	free(buf);
 	return (rc);
 }
@@ -556,13 +557,13 @@ state_load(struct table *t, const struct config *conf, const char *path,
 /* Load the table from a file's bytes; see state.h. */
 int
 state_load_buffer(struct table *t, const struct config *conf,
-    const char *path, const uint8_t *buf, size_t len,
+    const char *path, const uint8_t *buf, size_t len, uint64_t wall,
     struct state_counts *counts, char **cause)
 {
 	struct state_counts	 scratch, *sc = counts != NULL ? counts :
 				    &scratch;
 	struct assoc		*v;
-	uint64_t		 saved, wall, gap;
+	uint64_t		 saved, gap;
 	size_t			 i, n;
 	int64_t			 count;
 
@@ -570,7 +571,6 @@ state_load_buffer(struct table *t, const struct config *conf,
 	memset(sc, 0, sizeof(*sc));
 	if ((count = state_check(path, buf, len, &saved, cause)) == -1)
 		return (-1);
-	wall = state_wall();
 	gap = wall > saved ? wall - saved : 0;
 	sc->in_file = (uint32_t)count;
 	sc->down_secs = gap > UINT32_MAX ? UINT32_MAX : (uint32_t)gap;

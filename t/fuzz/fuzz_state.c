@@ -4,6 +4,10 @@
  * right one first, so that the records behind it are reached; real state
  * files (the seeds) go in as they are.
  *
+ * The wall clock is the file's own save time plus FS_DOWN seconds, so that
+ * an input means the same whenever it runs; the records' idle times are
+ * the fuzzer's to vary.
+ *
  * A refused file must come with a cause naming it and leave the table
  * untouched.  A loaded one must account for every record (restored, aged,
  * unmatched or no room), keep the table's limits, give each entry the
@@ -23,6 +27,7 @@
 #define FS_CLOCK	50000
 #define FS_MAX_ASSOCS	4
 #define FS_MAX_EMBRYONIC 2
+#define FS_DOWN		60		/* seconds between save and load */
 
 static const char fs_conf[] =
     "peers = ( { name = \"a\"; prefixes = [ \"10.0.0.0/8\" ]; },\n"
@@ -84,6 +89,20 @@ fs_check_loaded(struct table *tb, const struct config *conf, int rc,
 	    table_count(tb, ASSOC_CLOSING) == 0);
 }
 
+/* The save time a state file records (0 if it is too short for one). */
+static uint64_t
+fs_saved(const uint8_t *buf, size_t size)
+{
+	uint64_t	v = 0;
+	size_t		i;
+
+	if (size < 32)
+		return 0;
+	for (i = 24; i < 32; i++)
+		v = v << 8 | buf[i];
+	return v;
+}
+
 /* One input: the bytes of a state file. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -113,7 +132,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((tb = table_create(FS_MAX_ASSOCS, FS_MAX_EMBRYONIC)) == NULL)
 		abort();
 	table_set_clock(tb, FS_CLOCK);
-	rc = state_load_buffer(tb, conf, FS_PATH, buf, size, &sc, &cause);
+	rc = state_load_buffer(tb, conf, FS_PATH, buf, size,
+	    fs_saved(buf, size) + FS_DOWN, &sc, &cause);
 	if (rc == -1) {
 		FUZZ_ASSERT(cause != NULL && strncmp(cause, FS_PATH ": ",
 		    strlen(FS_PATH ": ")) == 0);

@@ -347,7 +347,7 @@ state_assoc(struct table *t, uint16_t lport, uint32_t ltag, uint32_t ptag,
 	return a;
 }
 
-/* State files sctptund wrote: three entries, and none. */
+/* State files sctptund wrote: three entries, eight, and none. */
 static void
 seeds_state(void)
 {
@@ -355,6 +355,7 @@ seeds_state(void)
 	struct assoc	*a;
 	struct ipaddr	 x;
 	char		 path[1024], *cause;
+	int		 i;
 
 	table_set_clock(t, 9000);
 	a = state_assoc(t, 5000, 0x11111111, 0x22222222, "10.1.2.3", 40001);
@@ -369,6 +370,18 @@ seeds_state(void)
 	snprintf(path, sizeof(path), "%s/state", seed_dir);
 	(void)mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/state/three-entries", seed_dir);
+	if (state_save(t, path, &cause) == -1) {
+		fprintf(stderr, "mkseeds: %s\n", cause);
+		exit(1);
+	}
+	/* More entries than the target's table holds (4 settled, 2 embryonic). */
+	for (i = 0; i < 5; i++) {
+		a = state_assoc(t, (uint16_t)(5100 + i), 0x61000000u + i,
+		    0x62000000u + i, i % 2 ? "2001:db8::9" : "10.7.7.7", 9899);
+		if (i < 3)
+			table_establish(t, a);
+	}
+	snprintf(path, sizeof(path), "%s/state/eight-entries", seed_dir);
 	if (state_save(t, path, &cause) == -1) {
 		fprintf(stderr, "mkseeds: %s\n", cause);
 		exit(1);
