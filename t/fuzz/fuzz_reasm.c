@@ -4,9 +4,11 @@
  *
  *   0  a fragment described by 6 bytes: key (bits 0-1 addresses, bits
  *      2-3 id), offset in 8-byte blocks (2 bytes, 13 bits used), length
- *      in bytes (2 bytes), flags (bit 0: more fragments).  Its data is
- *      the key's pattern at that offset, so a packet reassembled from
- *      such fragments must be the pattern exactly;
+ *      in bytes (2 bytes, 12 bits used: every path is reached with up to
+ *      4095, and copying 64 KiB a step would slow the fuzzer tenfold),
+ *      flags (bit 0: more fragments).  Its data is the key's pattern at
+ *      that offset, so a packet reassembled from such fragments must be
+ *      the pattern exactly;
  *   1  a length byte, then that many bytes of IP packet, through
  *      ip_parse_fragment() as the data path does (packets of the
  *      addresses of op 0 are left out, so they cannot mix in);
@@ -24,7 +26,7 @@
 #include "reasm.h"
 
 #define FR_KEYS		(3 * 4)
-#define FR_SPAN		(8191 * 8 + 65535)	/* furthest byte of op 0 */
+#define FR_SPAN		(8191 * 8 + 4095)	/* furthest byte of op 0 */
 #define FR_STRIDE	977			/* pattern shift per key */
 
 struct fr_key {
@@ -96,7 +98,7 @@ fr_pattern_step(struct reasm *r, struct fuzz_in *in, uint64_t now)
 	ip.proto = f.proto = IPPROTO_SCTP_NUM;
 	f.id = fr_ids[(key >> 2) & 3];
 	f.offset = (uint32_t)(fuzz_u16(in) & 0x1fff) * 8;
-	f.len = fuzz_u16(in);
+	f.len = fuzz_u16(in) & 0x0fff;
 	f.more = fuzz_u8(in) & 1;
 	pat = fr_pattern + (kidx * 4 + ((key >> 2) & 3)) * FR_STRIDE;
 	f.data = pat + f.offset;
