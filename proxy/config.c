@@ -1060,8 +1060,20 @@ config_load(const char *path, char **cause)
 	*cause = NULL;
 	if ((text = config_read_text(&ctx)) == NULL)
 		return NULL;
+	cfg = config_load_text(path, text, cause);
+	free(text);
+	return cfg;
+}
+
+/* Parse text read from path; see config.h. */
+struct config *
+config_load_text(const char *path, const char *text, char **cause)
+{
+	struct config_ctx	 ctx = { path, cause };
+	struct config		*cfg;
+
+	*cause = NULL;
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL) {
-		free(text);
 		*cause = strdup("out of memory");
 		return NULL;
 	}
@@ -1074,7 +1086,6 @@ config_load(const char *path, char **cause)
 		config_free(cfg);
 		cfg = NULL;
 	}
-	free(text);
 	return cfg;
 }
 

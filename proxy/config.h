@@ -104,6 +104,12 @@ void	config_defaults(struct config *);
  * values, bad prefixes and duplicates are all errors.
  */
 struct config *config_load(const char *path, char **cause);
+/*
+ * The same for text already read from path (NUL-terminated, so it holds
+ * no NUL byte); path names the file in causes and anchors @include.
+ */
+struct config *config_load_text(const char *path, const char *text,
+	    char **cause);
 void	config_free(struct config *);
 /* Print the configuration back in the file's syntax (sctptund -n -v). */
 void	config_print(FILE *, const struct config *);

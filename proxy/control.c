@@ -20,6 +20,7 @@
 #include "events.h"
 #include "log.h"
 #include "path.h"
+#include "request.h"
 #include "show.h"
 
 #define CONTROL_LINE_MAX	256
@@ -41,27 +42,33 @@ static int
 control_dispatch(struct control *ctl, char *line, struct bufferevent *bev)
 {
 	struct evbuffer	*out = bufferevent_get_output(bev);
-	int		 json = 0;
+	struct request	 req;
 
-	if (strncmp(line, "json ", 5) == 0) {
-		json = 1;
-		line += 5;
-	}
-	if (strcmp(line, "show assocs") == 0)
-		show_assocs(out, ctl->dp, json);
-	else if (strcmp(line, "show stats") == 0)
-		show_stats(out, ctl->dp, json);
-	else if (strcmp(line, "show peers") == 0)
-		show_peers(out, ctl->dp, json);
-	else if (strcmp(line, "reload") == 0 && !json && ctl->reload != NULL)
+	switch (request_parse(line, &req)) {
+	case REQUEST_SHOW_ASSOCS:
+		show_assocs(out, ctl->dp, req.json);
+		return 0;
+	case REQUEST_SHOW_STATS:
+		show_stats(out, ctl->dp, req.json);
+		return 0;
+	case REQUEST_SHOW_PEERS:
+		show_peers(out, ctl->dp, req.json);
+		return 0;
+	case REQUEST_RELOAD:
+		if (ctl->reload == NULL)
+			break;
 		ctl->reload(out, ctl->reload_arg);
-	else if (strcmp(line, "monitor") == 0) {
-		if (events_subscribe(ctl->dp->events, bev, json) == 0)
+		return 0;
+	case REQUEST_MONITOR:
+		if (events_subscribe(ctl->dp->events, bev, req.json) == 0)
 			return 1;
 		evbuffer_add_printf(out, "error: out of memory\n");
-	} else
-		evbuffer_add_printf(out, "error: unknown command \"%.64s\"\n",
-		    line);
+		return 0;
+	case REQUEST_UNKNOWN:
+		break;
+	}
+	evbuffer_add_printf(out, "error: unknown command \"%.64s\"\n",
+	    req.command);
 	return 0;
 }
 

@@ -231,21 +231,23 @@ sctptund_signals(struct sctptund *d)
 
 /*
  * -n: check the configuration and every file it names (certificates,
- * keys), print it with -v, exit.
+ * keys), print it with -v, free it.
  */
 static int
-sctptund_check(const struct config *conf, int verbose)
+sctptund_check(struct config *conf, int verbose)
 {
 	char	*cause = NULL;
 
 	if (conf->dtls.enabled && dtls_conf_check(conf, &cause) == -1) {
 		fprintf(stderr, "%s\n", cause != NULL ? cause : "out of memory");
 		free(cause);
+		config_free(conf);
 		return 1;
 	}
 	if (verbose)
 		config_print(stdout, conf);
 	fprintf(stderr, "configuration OK\n");
+	config_free(conf);
 	return 0;
 }
 

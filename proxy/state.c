@@ -55,16 +55,28 @@ struct state_save_ctx {
 	uint32_t		 room;
 };
 
-/* Append n bytes of v, big-endian; nothing past the end. */
+/*
+ * 1 if n more bytes fit in b; else 0, and the cursor goes to the end.  A
+ * cursor may start past the end of a short buffer (state_check), so the
+ * offset is compared first.
+ */
+static int
+state_room(struct state_buf *b, size_t n)
+{
+	if (b->off <= b->len && b->len - b->off >= n)
+		return (1);
+	b->off = b->len;
+	return (0);
+}
+
+/* Append n bytes (8 at most) of v, big-endian; nothing past the end. */
 static void
 state_put(struct state_buf *b, uint64_t v, size_t n)
 {
 	size_t	i;
 
-	if (b->len - b->off < n) {
-		b->off = b->len;
+	if (!state_room(b, n))
 		return;
-	}
 	for (i = 0; i < n; i++)
 		b->p[b->off + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
 	b->off += n;
@@ -74,10 +86,8 @@ state_put(struct state_buf *b, uint64_t v, size_t n)
 static void
 state_put_bytes(struct state_buf *b, const void *src, size_t n)
 {
-	if (b->len - b->off < n) {
-		b->off = b->len;
+	if (!state_room(b, n))
 		return;
-	}
 	memcpy(b->p + b->off, src, n);
 	b->off += n;
 }
@@ -89,10 +99,8 @@ state_get(struct state_buf *b, size_t n)
 	uint64_t	v = 0;
 	size_t		i;
 
-	if (b->len - b->off < n) {
-		b->off = b->len;
+	if (!state_room(b, n))
 		return (0);
-	}
 	for (i = 0; i < n; i++)
 		v = v << 8 | b->p[b->off + i];
 	b->off += n;
@@ -103,8 +111,7 @@ state_get(struct state_buf *b, size_t n)
 static void
 state_get_bytes(struct state_buf *b, void *dst, size_t n)
 {
-	if (b->len - b->off < n) {
-		b->off = b->len;
+	if (!state_room(b, n)) {
 		memset(dst, 0, n);
 		return;
 	}
@@ -147,7 +154,8 @@ state_put_transport(struct state_buf *b, const struct transport *tr,
 		state_put(b, 0, 4);
 		state_put_bytes(b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
 		state_put(b, 0, 8);
-		state_put(b, 0, 16);
+		state_put(b, 0, 8);
+		state_put(b, 0, 8);
 		return;
 	}
 	if (tr->addr.family == AF_INET)
@@ -529,30 +537,44 @@ int
 state_load(struct table *t, const struct config *conf, const char *path,
     struct state_counts *counts, char **cause)
 {
-	struct state_counts	 scratch, *sc = counts != NULL ? counts :
-				    &scratch;
-	struct assoc		*v;
-	uint8_t			*buf;
-	uint64_t		 saved, wall, gap;
-	size_t			 len, i, n;
-	int64_t			 count;
+	uint8_t	*buf;
+	size_t	 len;
+	int	 rc;
 
 	*cause = NULL;
-	memset(sc, 0, sizeof(*sc));
+	if (counts != NULL)
+		memset(counts, 0, sizeof(*counts));
 	if (state_read(path, &buf, &len, cause) == -1)
 		return (-1);
 	if (buf == NULL)
 		return (0);
-	if ((count = state_check(path, buf, len, &saved, cause)) == -1) {
-		free(buf);
+	rc = state_load_buffer(t, conf, path, buf, len, state_wall(), counts,
+	    cause);
+	free(buf);
+	return (rc);
+}
+
+/* Load the table from a file's bytes; see state.h. */
+int
+state_load_buffer(struct table *t, const struct config *conf,
+    const char *path, const uint8_t *buf, size_t len, uint64_t wall,
+    struct state_counts *counts, char **cause)
+{
+	struct state_counts	 scratch, *sc = counts != NULL ? counts :
+				    &scratch;
+	struct assoc		*v;
+	uint64_t		 saved, gap;
+	size_t			 i, n;
+	int64_t			 count;
+
+	*cause = NULL;
+	memset(sc, 0, sizeof(*sc));
+	if ((count = state_check(path, buf, len, &saved, cause)) == -1)
 		return (-1);
-	}
-	wall = state_wall();
 	gap = wall > saved ? wall - saved : 0;
 	sc->in_file = (uint32_t)count;
 	sc->down_secs = gap > UINT32_MAX ? UINT32_MAX : (uint32_t)gap;
 	v = state_decode(buf, (size_t)count, table_clock(t), gap, conf, sc, &n);
-	free(buf);
 	if (v == NULL) {
 		if (asprintf(cause, "%s: %s", path, errno == EINVAL ?
 		    "invalid record (corrupt)" : "no memory") == -1)

@@ -134,10 +134,30 @@ track_egress(struct table *tb, uint16_t peer_id, const struct ipaddr *peer,
 }
 
 /*
+ * The learned port an INIT from peer:sport would move on a, or 0: an
+ * established or closing association defends the port of each path.
+ */
+static uint16_t
+track_defended_port(struct table *tb, struct assoc *a,
+    const struct ipaddr *peer, uint16_t sport)
+{
+	struct transport	*t;
+
+	if (a == NULL || a->state == ASSOC_EMBRYONIC ||
+	    (t = table_transport(tb, a, peer, 0)) == NULL || t->port == 0 ||
+	    t->port == sport)
+		return 0;
+	return t->port;
+}
+
+/*
  * Ingress INIT.  Its tag is 0 and proves nothing, so it may not move a port
  * an existing association learned (cons draft section 4): from another
  * port it is refused with an ABORT; otherwise it starts (or restarts) an
- * association whose first port is the INIT's.
+ * association whose first port is the INIT's.  Both associations it could
+ * belong to are checked: the latest one with this peer address, and the
+ * one whose peer tag its initiate tag repeats (they differ when the peer
+ * restarted on the same ports and the old entry has not expired yet).
  */
 static enum track_verdict
 track_ingress_init(struct table *tb, uint16_t peer_id,
@@ -146,17 +166,19 @@ track_ingress_init(struct table *tb, uint16_t peer_id,
 {
 	struct assoc		*a;
 	struct transport	*t;
+	uint16_t		 port;
 
-	a = table_lookup_addr(tb, sp->dport, sp->sport, peer);
-	if (a != NULL && a->state != ASSOC_EMBRYONIC &&
-	    (t = table_transport(tb, a, peer, 0)) != NULL &&
-	    t->port != 0 && t->port != sport) {
+	a = table_lookup_ptag(tb, sp->dport, sp->sport, sp->init_tag);
+	port = track_defended_port(tb, table_lookup_addr(tb, sp->dport,
+	    sp->sport, peer), peer, sport);
+	if (port == 0)
+		port = track_defended_port(tb, a, peer, sport);
+	if (port != 0) {
 		abort->vtag = sp->init_tag;
-		abort->current_port = t->port;
+		abort->current_port = port;
 		abort->new_port = sport;
 		return TRACK_ABORT_NEW_PORT;
 	}
-	a = table_lookup_ptag(tb, sp->dport, sp->sport, sp->init_tag);
 	if (a == NULL) {
 		a = table_new(tb, sp->dport, sp->sport, peer_id, 0);
 		if (a == NULL)

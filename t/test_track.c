@@ -249,6 +249,55 @@ test_peer_initiates(void)
 	    "SHUTDOWN-COMPLETE removes the association");
 }
 
+/* A handshake the local side starts, the peer at addr:sport answering. */
+static struct assoc *
+handshake(uint16_t lport, uint16_t pport, uint32_t ltag, uint32_t ptag,
+    const char *addr, uint16_t sport)
+{
+	pkt_start(lport, pport, 0);
+	pkt_init(SCTP_INIT, ltag, NULL, 0);
+	(void)out(addr);
+	pkt_start(pport, lport, ltag);
+	pkt_init(SCTP_INIT_ACK, ptag, NULL, 0);
+	(void)in(addr, sport, NULL);
+	pkt_start(lport, pport, ptag);
+	pkt_chunk(SCTP_COOKIE_ECHO, 0, 8);
+	(void)out(addr);
+	pkt_start(pport, lport, ltag);
+	pkt_chunk(SCTP_COOKIE_ACK, 0, 0);
+	(void)in(addr, sport, NULL);
+	return table_lookup_ltag(tb, lport, pport, ltag);
+}
+
+/*
+ * Two associations on the same ports and path, as after a restart of the
+ * peer while the old entry has not expired: an INIT repeating the old
+ * one's tag, from the new one's port, is refused and moves no port.
+ * (Found by t/fuzz/fuzz_track: only the newer one's port was defended.)
+ */
+static void
+test_init_old_tag(void)
+{
+	struct track_abort	 ab;
+	struct assoc		*old, *new;
+
+	old = handshake(LPORT + 300, PPORT + 300, 0xa1a1a1a1, 0xa2a2a2a2,
+	    "192.0.2.5", 40000);
+	new = handshake(LPORT + 300, PPORT + 300, 0xb1b1b1b1, 0xb2b2b2b2,
+	    "192.0.2.5", 40001);
+	ok(old != NULL && new != NULL && old != new &&
+	    old->state == ASSOC_ESTABLISHED &&
+	    new->state == ASSOC_ESTABLISHED, "old and new association");
+	pkt_start(PPORT + 300, LPORT + 300, 0);
+	pkt_init(SCTP_INIT, 0xa2a2a2a2, NULL, 0);
+	ok(in("192.0.2.5", 40001, &ab) == TRACK_ABORT_NEW_PORT &&
+	    ab.current_port == 40000 && ab.new_port == 40001,
+	    "INIT with the old tag from the new port: ABORT, cause 14");
+	ok(old != NULL && port_of(old, "192.0.2.5") == 40000 &&
+	    new != NULL && port_of(new, "192.0.2.5") == 40001,
+	    "neither association's port moved");
+}
+
 /* Packets of no association. */
 static void
 test_out_of_the_blue(void)
@@ -526,6 +575,7 @@ main(void)
 	tb = table_create(16, 4);
 	test_local_initiates();
 	test_peer_initiates();
+	test_init_old_tag();
 	test_out_of_the_blue();
 	test_reply_map();
 	test_icmp_verify();

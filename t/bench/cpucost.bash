@@ -12,11 +12,14 @@
 #      dp_tun_cb and dp_udp_cb: instructions per packet, user space only;
 #   2. sctptund alone: its on-CPU time (/proc/PID/schedstat, user + kernel)
 #      per packet.
-# Environment: BENCH_PACKETS (default 20000), BENCH_SIZES, and the harness's
-# top_srcdir, top_builddir.  Exit status 1 if the benchmark could not run.
+# Environment: BENCH_PACKETS (default 20000), BENCH_SIZES, BENCH_CALLGRIND
+# (default 1; 0 skips step 1: valgrind cannot run a sanitizer build, whose
+# pump CI runs this way), and the harness's top_srcdir, top_builddir.
+# Exit status 1 if the benchmark could not run.
 . "$T_LIB/tap.sh"
 . "$T_LIB/topo.sh"
 . "$T_LIB/sctptun.sh"
+. "$top_srcdir/t/bench/daemon.bash"
 
 npkt=${BENCH_PACKETS:-20000}
 sizes=${BENCH_SIZES:-100 1000}
@@ -28,36 +31,10 @@ fail() {
 	exit 1
 }
 
-# Build pktgen into the build tree (not part of Makefile.am on purpose).
+# Build pktgen with the build's compiler and flags (make builds it only on
+# demand: t/bench/bench.am).
 build_pktgen() {
-	mkdir -p "$top_builddir/t/bench" &&
-	    ${CC:-cc} -O2 -Wall -Wextra -I"$top_srcdir/common" \
-	    -I"$top_builddir" -o "$pktgen" "$top_srcdir/t/bench/pktgen.c" \
-	    "$top_builddir/common/libcommon.a"
-}
-
-# Start sctptund (with a wrapper command in front, maybe) in A; wait up to
-# 60 s for its control socket.  Sets DPID.
-start_daemon() {
-	local i
-	ip netns exec "$NS_A" "$@" "$SCTPTUND" -d -f "$T_WORK/x.conf" \
-	    > "$T_WORK/x.log" 2>&1 &
-	DPID=$!
-	at_exit "kill $DPID 2>/dev/null"
-	for i in $(seq 600); do
-		"$SCTPTUNCTL" -s "$T_WORK/x.sock" show stats >/dev/null 2>&1 &&
-		    return 0
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$T_WORK/x.log" >&2
-	return 1
-}
-
-# Stop it: SIGTERM, wait (callgrind writes its file at exit).
-stop_daemon() {
-	kill -TERM "$DPID" 2>/dev/null
-	wait "$DPID" 2>/dev/null
+	make -s -C "$top_builddir" t/bench/pktgen >&2
 }
 
 # Run pktgen against the daemon; its output in $T_WORK/pg.out.
@@ -84,8 +61,8 @@ cg_top() {
 	    awk '{ printf "           %7s  %s\n", $1, $2 }'
 }
 
-# One payload size: callgrind, then native.
-bench_size() {
+# One payload size under callgrind: instructions per packet.
+bench_callgrind() {
 	local size=$1 cg=$T_WORK/callgrind.$1 st tun udp irt iru
 	start_daemon valgrind --tool=callgrind --callgrind-out-file="$cg" \
 	    --toggle-collect=dp_tun_cb --toggle-collect=dp_udp_cb ||
@@ -114,13 +91,19 @@ bench_size() {
 	echo "         where the instructions go (self cost, both callbacks):"
 	cg_top "$cg" 8
 	cp "$cg" "$top_builddir/t/bench/callgrind.out.$size" 2>/dev/null
+}
+
+# One payload size, sctptund alone: on-CPU time per packet.
+bench_native() {
+	local size=$1 st
 
 	start_daemon || fail "sctptund did not start"
 	run_pktgen -s "$size" -c $((npkt * 2)) -P "$DPID" ||
 	    fail "pktgen failed (native)"
-	st=$("$SCTPTUNCTL" -s "$T_WORK/x.sock" -j show stats)
+	st=$("$SCTPTUNCTL" -s "$T_WORK/x.sock" -j show stats) ||
+	    fail "sctptund died during the native run: $(cat "$T_WORK/x.log")"
 	stop_daemon
-	echo "         native run, sctptund on-CPU time (user + kernel," \
+	echo "  $size B native run, sctptund on-CPU time (user + kernel," \
 	    "schedstat), $((npkt * 2)) packets each way:"
 	sed -n 's/^\(egress\|ingress\) .*ns_per_pkt=\([0-9]*\).*/           \1: \2 ns\/packet/p' \
 	    "$T_WORK/pg.out"
@@ -137,8 +120,13 @@ drops() {
 	echo "${d:-none}"
 }
 
-command -v valgrind >/dev/null || fail "no valgrind (apt-get install valgrind)"
-command -v callgrind_annotate >/dev/null || fail "no callgrind_annotate"
+callgrind=${BENCH_CALLGRIND:-1}
+if [ "$callgrind" = 1 ]; then
+	command -v valgrind >/dev/null ||
+	    fail "no valgrind (apt-get install valgrind)"
+	command -v callgrind_annotate >/dev/null ||
+	    fail "no callgrind_annotate"
+fi
 build_pktgen || fail "cannot build pktgen"
 topo_direct || fail "cannot build the namespaces"
 stun_conf x "$TOPO_B4/32"
@@ -152,10 +140,14 @@ echo "  an association set up with a crafted handshake."
 echo "  callgrind counts user-space instructions inside dp_tun_cb / dp_udp_cb"
 echo "  (deterministic: the same binary and input give the same count);"
 echo "  kernel time (read, write, recvmmsg, sendmmsg) is not in those counts."
+[ "$callgrind" = 1 ] ||
+    echo "  (BENCH_CALLGRIND=0: no callgrind counts, the native runs only)"
 for size in $sizes; do
-	bench_size "$size"
+	[ "$callgrind" = 1 ] && bench_callgrind "$size"
+	bench_native "$size"
 done
-echo "  CRC32c implementation sctptund ran: ${CRC_IMPL:-unknown}(pktgen's" \
+echo "  CRC32c implementation sctptund ran:" \
+    "${CRC_IMPL:-not measured }(pktgen's" \
     "choice on this CPU: $(sed -n 's/^crc32c=//p' "$T_WORK/pg.out"))"
 if perf stat -e instructions true 2>&1 | grep -q 'not supported'; then
 	echo "  perf: hardware counters are not supported here" \

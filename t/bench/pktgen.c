@@ -20,21 +20,17 @@
  * on-CPU time of that process (/proc/pid/schedstat) is read around each
  * phase and reported per packet.
  */
-#define _GNU_SOURCE
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "crc32c.h"
+#include "gen.h"
 #include "sctp.h"
 
 #define PG_SPORT	5000	/* SCTP port of the local endpoint */
@@ -63,43 +59,18 @@ usage(void)
 	exit(2);
 }
 
-static void __attribute__((noreturn))
-die(const char *what)
-{
-	fprintf(stderr, "pktgen: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-/* Store v in network order at p. */
-static void
-put16(uint8_t *p, uint32_t v)
-{
-	uint16_t n = htons((uint16_t)v);
-
-	memcpy(p, &n, 2);
-}
-
-/* Store v in network order at p. */
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	uint32_t n = htonl(v);
-
-	memcpy(p, &n, 4);
-}
-
 /* A common header and one chunk header; returns the padded packet length. */
 static size_t
 pg_header(uint8_t *p, int egress, uint32_t vtag, uint8_t type, uint8_t flags,
     size_t chunklen)
 {
 	memset(p, 0, 12 + ((chunklen + 3) & ~(size_t)3));
-	put16(p, egress ? PG_SPORT : PG_DPORT);
-	put16(p + 2, egress ? PG_DPORT : PG_SPORT);
-	put32(p + 4, vtag);
+	gen_put16(p, egress ? PG_SPORT : PG_DPORT);
+	gen_put16(p + 2, egress ? PG_DPORT : PG_SPORT);
+	gen_put32(p + 4, vtag);
 	p[12] = type;
 	p[13] = flags;
-	put16(p + 14, (uint32_t)chunklen);
+	gen_put16(p + 14, (uint32_t)chunklen);
 	return 12 + ((chunklen + 3) & ~(size_t)3);
 }
 
@@ -110,15 +81,15 @@ pg_init(uint8_t *p, int egress, uint8_t type, uint32_t vtag, uint32_t itag)
 	size_t	 clen = type == SCTP_INIT ? 20 : 28, len;
 
 	len = pg_header(p, egress, vtag, type, 0, clen);
-	put32(p + 16, itag);
-	put32(p + 20, 65536);
-	put16(p + 24, 10);
-	put16(p + 26, 10);
-	put32(p + 28, 1);
+	gen_put32(p + 16, itag);
+	gen_put32(p + 20, 65536);
+	gen_put16(p + 24, 10);
+	gen_put16(p + 26, 10);
+	gen_put32(p + 28, 1);
 	if (type == SCTP_INIT_ACK) {
-		put16(p + 32, 7);	/* State Cookie */
-		put16(p + 34, 8);
-		put32(p + 36, 0xc00c1e);
+		gen_put16(p + 32, 7);	/* State Cookie */
+		gen_put16(p + 34, 8);
+		gen_put32(p + 36, 0xc00c1e);
 	}
 	sctp_checksum_set(p, len);
 	return len;
@@ -132,7 +103,7 @@ pg_ctl(uint8_t *p, int egress, uint32_t vtag, uint8_t type, size_t vlen)
 
 	len = pg_header(p, egress, vtag, type, 0, 4 + vlen);
 	if (vlen > 0)
-		put32(p + 16, 0xc00c1e);
+		gen_put32(p + 16, 0xc00c1e);
 	sctp_checksum_set(p, len);
 	return len;
 }
@@ -146,21 +117,11 @@ pg_data(struct pg *g, int egress, size_t size)
 
 	len = pg_header(p, egress, egress ? PG_PTAG : PG_LTAG, SCTP_DATA, 3,
 	    16 + size);
-	put32(p + 16, g->tsn++);
-	put32(p + 24, 51);	/* PPID */
+	gen_put32(p + 16, g->tsn++);
+	gen_put32(p + 24, 51);	/* PPID */
 	memset(p + 28, 0xa5, size);
 	sctp_checksum_set(p, len);
 	return len;
-}
-
-/* Milliseconds, monotonic. */
-static long long
-pg_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*
@@ -171,7 +132,7 @@ static int
 pg_wait(struct pg *g, int fd)
 {
 	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
-	long long	 end = pg_ms() + PG_WAIT_MS;
+	long long	 end = gen_ms() + PG_WAIT_MS;
 	ssize_t		 n;
 
 	for (;;) {
@@ -183,9 +144,9 @@ pg_wait(struct pg *g, int fd)
 			return 0;
 		if (n > 0)
 			continue;
-		if (pg_ms() >= end)
+		if (gen_ms() >= end)
 			return -1;
-		(void)poll(&pfd, 1, (int)(end - pg_ms()));
+		(void)poll(&pfd, 1, (int)(end - gen_ms()));
 	}
 }
 
@@ -202,7 +163,7 @@ pg_send(struct pg *g, int egress, size_t len)
 		n = sendto(g->udp, g->pkt, len, 0,
 		    (struct sockaddr *)&g->x_udp, sizeof(g->x_udp));
 	if (n != (ssize_t)len)
-		die(egress ? "send on the raw socket" : "send on UDP");
+		gen_die(egress ? "send on the raw socket" : "send on UDP");
 }
 
 /* Send a packet and wait for it on the other side. */
@@ -258,13 +219,13 @@ pg_phase(struct pg *g, int egress, size_t size, unsigned long count)
 	long long	 t0, c0, c1;
 
 	c0 = pg_cpu_ns(g->pid);
-	t0 = pg_ms();
+	t0 = gen_ms();
 	for (i = 0; i < count; i++)
 		if (pg_step(g, egress, pg_data(g, egress, size)) == -1)
 			lost++;
 	c1 = pg_cpu_ns(g->pid);
 	printf("%s size=%zu sent=%lu lost=%lu elapsed_ms=%lld", egress ?
-	    "egress" : "ingress", size, count, lost, pg_ms() - t0);
+	    "egress" : "ingress", size, count, lost, gen_ms() - t0);
 	if (c0 >= 0 && c1 >= 0 && count > 0)
 		printf(" cpu_ns=%lld ns_per_pkt=%.0f", c1 - c0,
 		    (double)(c1 - c0) / (double)count);
@@ -272,42 +233,13 @@ pg_phase(struct pg *g, int egress, size_t size, unsigned long count)
 	fflush(stdout);
 }
 
-/* An IPv4 socket address. */
-static void
-pg_addr(struct sockaddr_in *sin, const char *s, uint16_t port)
-{
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	if (inet_pton(AF_INET, s, &sin->sin_addr) != 1)
-		usage();
-}
-
 /* The raw socket here, then the UDP socket in namespace ypath. */
 static void
 pg_sockets(struct pg *g, const char *ypath, uint16_t port)
 {
-	struct sockaddr_in	 sin;
-	int			 nsfd, big = 4 << 20;
-
-	if ((g->raw = socket(AF_INET, SOCK_RAW, 132)) == -1)
-		die("raw socket");
-	if (bind(g->raw, (struct sockaddr *)&g->local, sizeof(g->local)) ==
-	    -1)
-		die("bind of the raw socket");
-	(void)setsockopt(g->raw, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
-	if ((nsfd = open(ypath, O_RDONLY)) == -1)
-		die(ypath);
-	if (setns(nsfd, CLONE_NEWNET) == -1)
-		die("setns");
-	close(nsfd);
-	if ((g->udp = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
-		die("UDP socket");
-	sin = g->peer;
-	sin.sin_port = htons(port);
-	if (bind(g->udp, (struct sockaddr *)&sin, sizeof(sin)) == -1)
-		die("bind of the UDP socket");
-	(void)setsockopt(g->udp, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	g->raw = gen_raw(&g->local);
+	gen_enter(ypath);
+	g->udp = gen_udp(&g->peer, port);
 }
 
 int
@@ -335,9 +267,10 @@ main(int argc, char **argv)
 	if (ypath == NULL || local == NULL || peer == NULL || size < 1 ||
 	    size > 1400 || port < 1 || port > 65535)
 		usage();
-	pg_addr(&g.local, local, 0);
-	pg_addr(&g.peer, peer, 0);
-	pg_addr(&g.x_udp, local, (uint16_t)port);
+	if (gen_addr(&g.local, local, 0) == -1 ||
+	    gen_addr(&g.peer, peer, 0) == -1 ||
+	    gen_addr(&g.x_udp, local, (uint16_t)port) == -1)
+		usage();
 	g.tsn = 1;
 	crc32c_init();
 	printf("crc32c=%s\n", crc32c_impl_name());

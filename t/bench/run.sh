@@ -7,13 +7,18 @@
 #      if this kernel has SCTP (and we are root), else a qemu VM (TCG)
 #      through t/vm/run.sh, as the scenario tests choose;
 #   2. t/bench/cpucost.bash: sctptund's CPU cost per packet on this host
-#      (root, netns, valgrind; crafted packets, no kernel SCTP needed).
+#      (root, netns, valgrind; crafted packets, no kernel SCTP needed);
+#   3. t/bench/soak.bash: sctptund for BENCH_SOAK_SECONDS (600) under
+#      association churn and attack on this host (root, netns; crafted
+#      packets): memory, descriptors and CPU per packet must stay flat.
 #
-# It prints figures and sets no thresholds: the exit status is 1 only if a
-# benchmark could not run.  Environment: BENCH_ROUNDS (5), BENCH_SECONDS
-# (5), BENCH_ECHO_COUNT (1000), BENCH_PACKETS (20000), BENCH_SIZES
-# ("100 1000"), BENCH_ONLY (throughput or cpu), SCTPTUN_TEST_ENV (host or
-# vm, as for the scenarios), VM_TIMEOUT, VM_SMP.
+# The first two print figures and set no thresholds; the soak has its
+# own (see soak.bash).  The exit status is 1 if a benchmark could not run
+# or the soak failed.  Environment: BENCH_ROUNDS (5), BENCH_SECONDS (5),
+# BENCH_ECHO_COUNT (1000), BENCH_PACKETS (20000), BENCH_SIZES
+# ("100 1000"), BENCH_ONLY (throughput, cpu or soak), the BENCH_SOAK_*
+# of soak.bash, SCTPTUN_TEST_ENV (host or vm, as for the scenarios),
+# VM_TIMEOUT, VM_SMP.
 
 # Under make, $(SHELL) may be sh: go on in bash.
 if [ -z "${BASH_VERSION:-}" ]; then
@@ -84,26 +89,37 @@ bench_throughput() {
 	return $rc
 }
 
-# The CPU cost per packet, on this host.
-bench_cpu() {
+# A host benchmark t/bench/$2 ($1 names it), in namespaces on this host.
+bench_host() {
 	local rc ns=stb-probe-$$
-	echo "== CPU cost per packet (this host)"
 	if [ "$(id -u)" != 0 ]; then
-		echo "bench: cannot run the CPU benchmark: not root"
+		echo "bench: cannot run the $1: not root"
 		return 1
 	fi
 	if ! ip netns add "$ns" 2>/dev/null; then
-		echo "bench: cannot run the CPU benchmark: cannot create a netns"
+		echo "bench: cannot run the $1: cannot create a netns"
 		return 1
 	fi
 	ip netns del "$ns"
-	T_WORK=$(mktemp -d "${TMPDIR:-/tmp}/sctptun-cpu.XXXXXX")
+	T_WORK=$(mktemp -d "${TMPDIR:-/tmp}/sctptun-${2%.bash}.XXXXXX")
 	export T_WORK T_ENV=host
-	(cd "$T_WORK" && bash "$bench/cpucost.bash" </dev/null)
+	(cd "$T_WORK" && bash "$bench/$2" </dev/null)
 	rc=$?
 	rm -rf "$T_WORK"
-	[ $rc -eq 0 ] || echo "bench: CPU benchmark failed (exit $rc)"
+	[ $rc -eq 0 ] || echo "bench: $1 failed (exit $rc)"
 	return $rc
+}
+
+# The CPU cost per packet, on this host.
+bench_cpu() {
+	echo "== CPU cost per packet (this host)"
+	bench_host "CPU benchmark" cpucost.bash
+}
+
+# The soak: churn and attack for BENCH_SOAK_SECONDS, on this host.
+bench_soak() {
+	echo "== soak (this host)"
+	bench_host soak soak.bash
 }
 
 echo "sctptun benchmarks: $(date -u '+%Y-%m-%d %H:%M UTC'), build $top_builddir"
@@ -112,6 +128,9 @@ if [ "${BENCH_ONLY:-throughput}" = throughput ]; then
 fi
 if [ "${BENCH_ONLY:-cpu}" = cpu ]; then
 	bench_cpu || status=1
+fi
+if [ "${BENCH_ONLY:-soak}" = soak ]; then
+	bench_soak || status=1
 fi
 echo "== make bench took $(($(date +%s) - t0)) s; exit status $status"
 exit $status

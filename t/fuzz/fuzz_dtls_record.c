@@ -1,6 +1,4 @@
 /*
- * clang -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Iproxy t/fuzz/fuzz_dtls_record.c proxy/dtls_record.c -o fuzz_dtls_record
- *
  * fuzz_dtls_record: libFuzzer entry point for the DTLS demultiplexer's
  * view of a datagram: dtls_record_check, then every record in turn as
  * dtls_ingress walks them.  Whatever the input, nothing may read out of
@@ -12,8 +10,7 @@
 #include <string.h>
 
 #include "dtls_record.h"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+#include "fuzz.h"
 
 /* Walk the records; abort on any broken promise of dtls_record.h. */
 static void

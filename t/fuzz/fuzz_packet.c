@@ -1,11 +1,9 @@
 /*
- * clang -g -O1 -fsanitize=fuzzer,address,undefined -Icommon t/fuzz_packet.c common/addr.c common/crc32c.c common/ippkt.c common/sctp.c -o fuzz_packet
- *
- * fuzz_packet: libFuzzer entry point for the packet path a TUN read takes:
- * ip_parse, then sctp_parse of the transport payload, the INIT addresses,
- * and sctp_strip_addrs on a private copy (it writes).  Not built by make.
- * Whatever the input, nothing may read or write out of bounds, and a
- * stripped packet must parse again with a valid checksum.
+ * fuzz_packet: the packet path a TUN read takes: ip_parse, then sctp_parse
+ * of the transport payload, the INIT addresses, and sctp_strip_addrs on a
+ * private copy (it writes).  Whatever the input, nothing may read or write
+ * out of bounds, and a stripped packet must parse again with a valid
+ * checksum.
  */
 
 #include <stdint.h>
@@ -14,10 +12,9 @@
 
 #include "addr.h"
 #include "crc32c.h"
+#include "fuzz.h"
 #include "ippkt.h"
 #include "sctp.h"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* Strip a private copy and check the result is still a good packet. */
 static void
