@@ -447,6 +447,38 @@ seeds_dtls_record(void)
 	seed_write("dtls_record", "flight", s.b, s.len);
 }
 
+/*
+ * Local GSO packets as a kernel builds them (a common header with checksum
+ * 0, then the chunks of several packets), with the fuzz_coalesce prefix:
+ * MTU 1500 IPv4, and MTU 1280 IPv6 with an AUTH chunk per segment.
+ */
+static void
+seeds_coalesce(void)
+{
+	struct seed	s = { .len = 0 };
+	uint8_t		chunk[1200];
+	int		i;
+
+	memset(chunk, 0x5c, sizeof(chunk));
+	SEED(&s, 0x05, 0xdc, 8, 0);
+	SEED(&s, 0x1f, 0x40, 0x1f, 0x41, 0, 0, 0, 0x77, 0, 0, 0, 0);
+	for (i = 0; i < 3; i++) {
+		SEED(&s, 0, 3, 0x04, 0xac);	/* DATA of 1196 bytes */
+		seed_add(&s, chunk, 1196 - 4);
+	}
+	seed_write("coalesce", "three-segments-v4", s.b, s.len);
+	s.len = 0;
+	SEED(&s, 0x05, 0x00, 9, 0);
+	SEED(&s, 0x1f, 0x40, 0x1f, 0x41, 0, 0, 0, 0x77, 0, 0, 0, 0);
+	for (i = 0; i < 3; i++) {
+		SEED(&s, 15, 0, 0, 24);		/* AUTH */
+		seed_add(&s, chunk, 20);
+		SEED(&s, 0, 3, 0x03, 0xe8);	/* DATA of 1000 bytes */
+		seed_add(&s, chunk, 1000 - 4);
+	}
+	seed_write("coalesce", "auth-segments-v6", s.b, s.len);
+}
+
 /* What clients of the control socket send. */
 static void
 seeds_control(void)
@@ -486,5 +518,6 @@ main(int argc, char **argv)
 	seeds_state();
 	seeds_control();
 	seeds_dtls_record();
+	seeds_coalesce();
 	return 0;
 }
