@@ -116,6 +116,12 @@ bench_cpu() {
 	bench_host "CPU benchmark" cpucost.bash
 }
 
+# What DTLS costs per packet, natively on this host.
+bench_dtls() {
+	echo "== DTLS cost per packet (this host)"
+	bench_host "DTLS benchmark" dtlscost.bash
+}
+
 # The soak: churn and attack for BENCH_SOAK_SECONDS, on this host.
 bench_soak() {
 	echo "== soak (this host)"
@@ -128,6 +134,9 @@ if [ "${BENCH_ONLY:-throughput}" = throughput ]; then
 fi
 if [ "${BENCH_ONLY:-cpu}" = cpu ]; then
 	bench_cpu || status=1
+fi
+if [ "${BENCH_ONLY:-dtls}" = dtls ]; then
+	bench_dtls || status=1
 fi
 if [ "${BENCH_ONLY:-soak}" = soak ]; then
 	bench_soak || status=1

@@ -102,8 +102,9 @@ cpu_ns() {
 stun_drops() {
 	local d
 	d=$(stun_ctl "$1" -j show stats |
-	    grep -o '"\(egress\|ingress\)_[a-z_0-9]*":[1-9][0-9]*' |
-	    grep -v '_batches"' | tr -d '"' | tr '\n' ' ')
+	    sed -n 'h; s/.*"drops":{\([^}]*\)}.*/\1/p; g
+	    s/.*"dtls_drops":{\([^}]*\)}.*/\1/p' |
+	    tr ',' '\n' | grep -v ':0$' | tr -d '"' | tr '\n' ' ')
 	echo "${d:-none}"
 }
 
@@ -120,6 +121,12 @@ mode_down() {
 			stun_ctl $n -j show stats > "$T_WORK/$n.stats"
 			rx=$(json_num udp_rx_packets < "$T_WORK/$n.stats")
 			tx=$(json_num udp_tx_packets < "$T_WORK/$n.stats")
+			case $1 in
+			dtls-*)
+				rx=$(json_num dtls_udp_rx_packets < "$T_WORK/$n.stats")
+				tx=$(json_num dtls_udp_tx_packets < "$T_WORK/$n.stats")
+				;;
+			esac
 			cpu=$(cpu_ns "$(stun_pid $n)")
 			echo "    sctptund $n: udp_rx $rx, udp_tx $tx, on-CPU" \
 			    "$((cpu / 1000000)) ms of $wall ms" \
