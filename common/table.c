@@ -66,8 +66,8 @@ static void	table_drop(struct table *, uint32_t);
 
 /* Tell the owner, if it listens. */
 static inline void
-table_event(struct table *t, enum table_event ev, const struct assoc *a,
-    const struct transport *tr, uint16_t old_port)
+table_event(struct table *t, enum table_event ev, struct assoc *a,
+    struct transport *tr, uint16_t old_port)
 {
 	if (t->hook != NULL)
 		t->hook(ev, a, tr, old_port, t->hook_arg);
@@ -556,6 +556,8 @@ table_set_ltag(struct table *t, struct assoc *a, uint32_t ltag)
 	t->generation++;
 	a->ltag = ltag;
 	table_tag_link(t, TABLE_BY_LTAG, i);
+	if (a->state == ASSOC_ESTABLISHED || a->state == ASSOC_CLOSING)
+		table_event(t, TABLE_EV_RETAGGED, a, NULL, 0);
 }
 
 /* Change the peer tag, moving the entry to its new chain. */
@@ -570,6 +572,8 @@ table_set_ptag(struct table *t, struct assoc *a, uint32_t ptag)
 	t->generation++;
 	a->ptag = ptag;
 	table_tag_link(t, TABLE_BY_PTAG, i);
+	if (a->state == ASSOC_ESTABLISHED || a->state == ASSOC_CLOSING)
+		table_event(t, TABLE_EV_RETAGGED, a, NULL, 0);
 }
 
 /*
@@ -956,6 +960,7 @@ table_restore(struct table *t, const struct assoc *src)
 	table_tag_link(t, TABLE_BY_PTAG, i);
 	for (n = 0; n < a->ntransports; n++) {
 		a->t[n].hnext = 0;
+		a->t[n].fp_slot = 0;
 		table_addr_link(t, i, n);
 	}
 	table_lru_insert_sorted(t, table_lru_of(t, a), i);

@@ -47,6 +47,9 @@ struct transport {
 	uint32_t	learned_at;	/* table clock (seconds) */
 	uint32_t	last_seen;	/* last verified packet from it */
 	uint32_t	hnext;		/* addr index chain (internal) */
+	uint32_t	fp_slot;	/* the fast path's slot, 0 = none (its
+					   owner's; never saved, 0 when
+					   restored) */
 	uint64_t	rx_packets;	/* verified packets from this address */
 	uint64_t	tx_packets;	/* packets sent to this address */
 };
@@ -89,10 +92,11 @@ struct table_stats {
 struct table;
 
 /*
- * What the table tells its owner (the monitor) as it happens.  The hook
- * runs before a removed entry is cleared, so the assoc is still whole; tr
- * is NULL for association events.  old_port is the port a changed
- * transport had.
+ * What the table tells its owner (the monitor, the fast path) as it
+ * happens.  The hook runs before a removed entry is cleared, so the assoc
+ * is still whole; tr is NULL for association events.  old_port is the
+ * port a changed transport had.  The hook may write the fields its owner
+ * owns (fp_slot), nothing else.
  */
 enum table_event {
 	TABLE_EV_ESTABLISHED,	/* embryonic -> established */
@@ -103,10 +107,12 @@ enum table_event {
 	TABLE_EV_PORT_CHANGED,	/* a learned port moved (NAT rebinding) */
 	TABLE_EV_PATH_SILENT,	/* nothing verified from it for a while */
 	TABLE_EV_PATH_BACK,	/* a silent transport is heard again */
+	TABLE_EV_RETAGGED,	/* a tag of an established or closing
+				   association changed (INIT collision) */
 };
 
-typedef void (*table_hook_fn)(enum table_event, const struct assoc *,
-	    const struct transport *, uint16_t old_port, void *arg);
+typedef void (*table_hook_fn)(enum table_event, struct assoc *,
+	    struct transport *, uint16_t old_port, void *arg);
 
 /* Returns NULL if memory is short.  max_assocs, max_embryonic >= 1. */
 struct table *table_create(uint32_t max_assocs, uint32_t max_embryonic);

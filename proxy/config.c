@@ -41,7 +41,7 @@ struct config_ctx {
 
 static const char *const config_root_keys[] = {
 	"udp_port", "tun", "peers", "limits", "control", "log", "metrics",
-	"user", "state", "monitor", "dtls", NULL
+	"user", "state", "monitor", "dtls", "fastpath", NULL
 };
 static const char *const config_tun_keys[] = {
 	"name", "mtu", "table", "rule_priority", NULL
@@ -857,6 +857,39 @@ config_parse_monitor(struct config_ctx *ctx, struct config *cfg,
 	return 0;
 }
 
+const char *
+config_fastpath_name(int mode)
+{
+	switch (mode) {
+	case FASTPATH_ON:	return "on";
+	case FASTPATH_OFF:	return "off";
+	default:		return "auto";
+	}
+}
+
+/* fastpath = "auto" | "on" | "off". */
+static int
+config_parse_fastpath(struct config_ctx *ctx, struct config *cfg,
+    const config_setting_t *root)
+{
+	config_setting_t	*s;
+	const char		*str;
+
+	if (config_get_string(ctx, root, "fastpath", "fastpath", &str,
+	    &s) == -1)
+		return -1;
+	if (str == NULL || strcmp(str, "auto") == 0)
+		cfg->fastpath = FASTPATH_AUTO;
+	else if (strcmp(str, "on") == 0)
+		cfg->fastpath = FASTPATH_ON;
+	else if (strcmp(str, "off") == 0)
+		cfg->fastpath = FASTPATH_OFF;
+	else
+		return config_error(ctx, s, "fastpath must be \"auto\", "
+		    "\"on\" or \"off\"; not \"%s\"", str);
+	return 0;
+}
+
 /* Check the whole tree into cfg. */
 static int
 config_parse_root(struct config_ctx *ctx, struct config *cfg,
@@ -879,7 +912,8 @@ config_parse_root(struct config_ctx *ctx, struct config *cfg,
 	    config_parse_metrics(ctx, cfg, root) == -1 ||
 	    config_parse_user(ctx, cfg, root) == -1 ||
 	    config_parse_state(ctx, cfg, root) == -1 ||
-	    config_parse_monitor(ctx, cfg, root) == -1)
+	    config_parse_monitor(ctx, cfg, root) == -1 ||
+	    config_parse_fastpath(ctx, cfg, root) == -1)
 		return -1;
 	return 0;
 }
@@ -1194,6 +1228,8 @@ config_print(FILE *fp, const struct config *cfg)
 	size_t	 i;
 
 	fprintf(fp, "udp_port = %u;\n", cfg->udp_port);
+	fprintf(fp, "fastpath = \"%s\";\n",
+	    config_fastpath_name(cfg->fastpath));
 	fprintf(fp, "tun = {\n\tname = ");
 	config_print_string(fp, cfg->tun_name);
 	fprintf(fp, ";\n\tmtu = %u;\n", cfg->tun_mtu);
@@ -1266,6 +1302,7 @@ config_restart_needed(const struct config *a, const struct config *b,
 	CONFIG_DIFF_STR(metrics_listen, "metrics.listen");
 	CONFIG_DIFF_STR(user, "user");
 	CONFIG_DIFF_STR(state_file, "state.file");
+	CONFIG_DIFF(fastpath, "fastpath");
 	CONFIG_DIFF(dtls.enabled, "dtls");
 	if (a->dtls.enabled && b->dtls.enabled)
 		CONFIG_DIFF(dtls.port, "dtls.port");

@@ -69,6 +69,13 @@ struct dtls_config {
 	unsigned int	 ca_line;
 };
 
+/* fastpath: the eBPF fast path (FASTPATH.md). */
+enum fastpath_mode {
+	FASTPATH_AUTO = 0,	/* when the kernel and privileges allow it */
+	FASTPATH_ON,		/* or refuse to start */
+	FASTPATH_OFF,
+};
+
 struct config {
 	char		*path;			/* the file it came from */
 	uint16_t	 udp_port;		/* default 9899 */
@@ -94,7 +101,11 @@ struct config {
 	uint32_t	 path_silent;		/* monitor.path_silent, 45 s */
 	uint32_t	 drop_summary;		/* monitor.drop_summary, 5 s */
 	struct dtls_config dtls;		/* dtls group */
+	int		 fastpath;		/* enum fastpath_mode, auto */
 };
+
+/* "auto", "on" or "off". */
+const char *config_fastpath_name(int);
 
 /* Fill with the defaults of the schema. */
 void	config_defaults(struct config *);

@@ -18,6 +18,8 @@
 #include "crc32c.h"
 #include "dtlspath.h"
 #include "datapath.h"
+#include "fastpath.h"
+#include "fpsync.h"
 #include "ippkt.h"
 #include "linkmtu.h"
 #include "log.h"
@@ -814,13 +816,31 @@ dp_warn_full(struct datapath *dp)
 	dp->table_full_seen = full;
 }
 
-/* Once a second: age the table. */
+/* The fast path's counters, in the daemon's. */
+static void
+dp_fastpath_stats(struct datapath *dp)
+{
+	struct fastpath_stats	fs;
+
+	fastpath_stats(dp->fp, &fs);
+#define DP_FS(name, desc)	dp->stats.name = fs.name;
+	FASTPATH_STATS(DP_FS)
+#undef DP_FS
+}
+
+/* Once a second: the fast path's counters folded in, then the table aged
+   (a path the fast path carried is not idle). */
 static void
 dp_tick_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct datapath	*dp = arg;
 
 	table_set_clock(dp->table, datapath_now());
+	if (dp->fp != NULL) {
+		fpsync_fold(dp);
+		dp_fastpath_stats(dp);
+		(void)fastpath_links(dp->fp);
+	}
 	(void)reasm_expire(dp->reasm, dp_now_ms());
 	dp_reasm_stats(dp);
 	(void)table_expire(dp->table, dp->conf->idle_timeout,
@@ -862,6 +882,30 @@ dp_watch(struct datapath *dp, int fd, event_callback_fn cb)
 	return ev;
 }
 
+/* The table's hook: the fast path first (a removed association's last
+   counts reach the monitor's line), then the monitor. */
+static void
+dp_table_hook(enum table_event e, struct assoc *a, struct transport *t,
+    uint16_t old_port, void *arg)
+{
+	struct datapath	*dp = arg;
+
+	fpsync_event(dp, e, a, t);
+	if (dp->events != NULL)
+		events_table(dp->events, e, a, t, old_port);
+}
+
+void
+datapath_set_fastpath(struct datapath *dp, struct fastpath *fp)
+{
+	if (dp->fp != NULL) {
+		fpsync_fold(dp);
+		fpsync_clear(dp);
+	}
+	dp->fp = fp;
+	fpsync_all(dp);
+}
+
 /* Set up the data path on an event base. */
 struct datapath *
 datapath_create(struct event_base *base, const struct config *conf,
@@ -891,6 +935,7 @@ datapath_create(struct event_base *base, const struct config *conf,
 		return NULL;
 	}
 	table_set_clock(table, datapath_now());
+	table_set_hook(table, dp_table_hook, dp);
 	dp->ev_tun = dp_watch(dp, tun->fd, dp_tun_cb);
 	dp->ev_udp4 = dp_watch(dp, udp->fd4, dp_udp_cb);
 	dp->ev_udp6 = dp_watch(dp, udp->fd6, dp_udp_cb);
@@ -906,6 +951,9 @@ datapath_free(struct datapath *dp)
 {
 	if (dp == NULL)
 		return;
+	table_set_hook(dp->table, NULL, NULL);
+	if (dp->fp != NULL)
+		datapath_set_fastpath(dp, NULL);
 	dtlspath_free(dp->dtls);
 	events_free(dp->events);
 	linkmtu_free(dp->linkmtu);

@@ -34,6 +34,7 @@
 
 struct dp_slot;
 struct dtlspath;
+struct fastpath;
 
 struct datapath {
 	struct event_base	*base;
@@ -45,6 +46,7 @@ struct datapath {
 	struct events		*events;	/* the monitor's stream */
 	struct linkmtu		*linkmtu;	/* MTUs of arrival links */
 	struct dtlspath		*dtls;		/* encrypted peers, or NULL */
+	struct fastpath		*fp;		/* the eBPF fast path, or NULL */
 	uint64_t		 started;	/* monotonic seconds */
 	uint64_t		 table_full_seen; /* stats.full at the last tick */
 
@@ -107,6 +109,13 @@ void	datapath_ingress_decrypted(struct datapath *, int peer,
 void	datapath_too_big(struct datapath *, const struct ipaddr *local,
 	    const struct ipaddr *remote, const uint8_t *pkt, size_t len,
 	    uint32_t mtu, uint32_t overhead);
+/*
+ * Hand the fast path to the data path (it is the daemon's: opened and
+ * closed there): every established path the table vouches for is
+ * installed now and kept in step from here on (fpsync.h).  NULL takes it
+ * away, removing every slot first.
+ */
+void	datapath_set_fastpath(struct datapath *, struct fastpath *);
 /* Seconds since an arbitrary start, monotonic. */
 uint32_t datapath_now(void);
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fastpath.h"
 #include "sctptund.h"
 
 /* 1 if a sctptund answers on path, else 0. */
@@ -64,7 +65,7 @@ decommission(const struct config *c)
 	struct nl	*nl;
 	const char	*cause = NULL;
 	char		 file[PATH_MAX];
-	int		 n, tun, rp;
+	int		 n, tun, rp, bpf;
 
 	if (decommission_running(c->control_socket)) {
 		fprintf(stderr, "sctptund -C: a sctptund is running (it answers "
@@ -84,6 +85,8 @@ decommission(const struct config *c)
 		return 1;
 	}
 	nl_close(nl);
+	/* A run killed with its fast path attached left its programs. */
+	bpf = fastpath_detach_stale();
 	sctptund_rpfilter_file(c, file, sizeof(file));
 	if ((rp = rpfilter_restore_saved(file, &cause)) == -2) {
 		fprintf(stderr, "sctptund -C: rp_filter: %s\n", cause);
@@ -95,6 +98,8 @@ decommission(const struct config *c)
 		printf(", the TUN %s", c->tun_name);
 	if (rp >= 0)
 		printf(", put rp_filter of \"all\" back to %d", rp);
+	if (bpf > 0)
+		printf(", %d fast path program%s", bpf, bpf == 1 ? "" : "s");
 	printf("\n");
 	return 0;
 }

@@ -375,12 +375,11 @@ events_path(struct events *ev, enum table_event e, const struct assoc *a,
 	events_end(ev);
 }
 
-/* The table's hook. */
-static void
-events_table_cb(enum table_event e, const struct assoc *a,
-    const struct transport *tr, uint16_t old_port, void *arg)
+/* A table event (the data path's table hook passes them on). */
+void
+events_table(struct events *ev, enum table_event e, const struct assoc *a,
+    const struct transport *tr, uint16_t old_port)
 {
-	struct events			*ev = arg;
 	static struct log_ratelimit	 rl_evict;
 
 	if (e == TABLE_EV_EVICTED)
@@ -405,6 +404,8 @@ events_table_cb(enum table_event e, const struct assoc *a,
 	case TABLE_EV_PATH_BACK:
 		if (tr != NULL)
 			events_path(ev, e, a, tr, old_port);
+		break;
+	case TABLE_EV_RETAGGED:
 		break;
 	}
 }
@@ -619,7 +620,6 @@ events_create(struct datapath *dp)
 	ev->dp = dp;
 	TAILQ_INIT(&ev->subs);
 	ev->drops_seen = dp->stats;
-	table_set_hook(dp->table, events_table_cb, ev);
 	return ev;
 }
 
@@ -629,7 +629,6 @@ events_free(struct events *ev)
 {
 	if (ev == NULL)
 		return;
-	table_set_hook(ev->dp->table, NULL, NULL);
 	while (!TAILQ_EMPTY(&ev->subs))
 		events_sub_free(TAILQ_FIRST(&ev->subs));
 	free(ev);

@@ -64,6 +64,9 @@ void	events_free(struct events *);
  * then still the caller's).
  */
 int	events_subscribe(struct events *, struct bufferevent *, int json);
+/* A table event (the data path's table hook). */
+void	events_table(struct events *, enum table_event, const struct assoc *,
+	    const struct transport *, uint16_t old_port);
 /* Once a second: path silence checks, drop summaries, hung-up clients. */
 void	events_tick(struct events *);
 

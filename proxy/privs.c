@@ -100,35 +100,56 @@ privs_chown(const struct privs *p, const char *path, char *err,
 	return 0;
 }
 
-/* Take every capability but CAP_NET_ADMIN out of the bounding set. */
+#ifndef CAP_BPF
+#define CAP_BPF		39
+#endif
+
+/* 1 if this kernel knows CAP_BPF (5.8 and later). */
+int
+privs_have_cap_bpf(void)
+{
+	return prctl(PR_CAPBSET_READ, CAP_BPF, 0, 0, 0) != -1;
+}
+
+/* The capabilities we keep. */
+static int
+privs_kept(const struct privs *p, int cap)
+{
+	return cap == CAP_NET_ADMIN || (p->keep_bpf && cap == CAP_BPF);
+}
+
+/* Take every capability but those we keep out of the bounding set. */
 static void
-privs_bound(void)
+privs_bound(const struct privs *p)
 {
 	int	cap;
 
 	/* Without CAP_SETPCAP (a unit's bounding set did it) this fails:
 	   the set is then already what the unit allowed. */
 	for (cap = 0; cap < 64; cap++)
-		if (cap != CAP_NET_ADMIN &&
+		if (!privs_kept(p, cap) &&
 		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
 		    errno == EINVAL)
 			break;
 }
 
-/* Effective and permitted: CAP_NET_ADMIN; inheritable: none. */
+/* Effective and permitted: those we keep; inheritable: none. */
 static int
-privs_capset(void)
+privs_capset(const struct privs *p)
 {
 	struct __user_cap_header_struct	hdr;
 	struct __user_cap_data_struct	data[2];
+	int				cap;
 
 	memset(&hdr, 0, sizeof(hdr));
 	memset(data, 0, sizeof(data));
 	hdr.version = _LINUX_CAPABILITY_VERSION_3;
-	data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective =
-	    CAP_TO_MASK(CAP_NET_ADMIN);
-	data[CAP_TO_INDEX(CAP_NET_ADMIN)].permitted =
-	    CAP_TO_MASK(CAP_NET_ADMIN);
+	for (cap = 0; cap < 64; cap++) {
+		if (!privs_kept(p, cap))
+			continue;
+		data[CAP_TO_INDEX(cap)].effective |= CAP_TO_MASK(cap);
+		data[CAP_TO_INDEX(cap)].permitted |= CAP_TO_MASK(cap);
+	}
 	return (int)syscall(SYS_capset, &hdr, data);
 }
 
@@ -160,12 +181,12 @@ privs_drop(const struct privs *p, char *err, size_t errlen)
 {
 	if (!p->active)
 		return 0;
-	privs_bound();
+	privs_bound(p);
 	if (privs_setids(p, err, errlen) == -1)
 		return -1;
-	if (privs_capset() == -1) {
-		snprintf(err, errlen, "keeping CAP_NET_ADMIN: %s",
-		    strerror(errno));
+	if (privs_capset(p) == -1) {
+		snprintf(err, errlen, "keeping CAP_NET_ADMIN%s: %s",
+		    p->keep_bpf ? " and CAP_BPF" : "", strerror(errno));
 		return -1;
 	}
 	(void)prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);

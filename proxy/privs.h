@@ -2,7 +2,7 @@
  * privs: sctptund gives up root once its TUN, sockets, rules and routes are
  * in place.  It becomes the configured user, keeps CAP_NET_ADMIN alone
  * (rules and routes on reload and at exit, the rp_filter sysctls at exit,
- * the TUN's MTU), and takes the directories of its control socket and
+ * the TUN's MTU; with the fast path also CAP_BPF), and takes the directories of its control socket and
  * state file for that user, so it can still replace and remove its files.
  */
 #ifndef SCTPTUN_PRIVS_H
@@ -16,6 +16,7 @@ struct privs {
 	uid_t	uid;
 	gid_t	gid;
 	char	name[64];
+	int	keep_bpf;	/* keep CAP_BPF too: the fast path's maps */
 };
 
 /* Look user up ("" = stay as we are); -1 with err filled. */
@@ -31,8 +32,12 @@ int	privs_dir(const struct privs *, const char *file, char *err,
 /* Give a file we made (the control socket) to the user. */
 int	privs_chown(const struct privs *, const char *path, char *err,
 	    size_t errlen);
+/* 1 if this kernel knows CAP_BPF (5.8 and later). */
+int	privs_have_cap_bpf(void);
 /*
- * Become the user with CAP_NET_ADMIN only (effective and permitted; the
+ * Become the user with CAP_NET_ADMIN only, and CAP_BPF with keep_bpf (the
+ * fast path's map updates: a kernel before 6.5 refuses every bpf() call
+ * without it when unprivileged BPF is disabled) (effective and permitted; the
  * others gone from the bounding set when we may, no ambient ones, no new
  * privileges); checks that root cannot be regained.  -1 with err filled.
  */

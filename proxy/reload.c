@@ -12,6 +12,7 @@
 
 #include "dtls.h"
 #include "dtlspath.h"
+#include "fpsync.h"
 #include "log.h"
 #include "routing.h"
 #include "sctptund.h"
@@ -58,6 +59,8 @@ sctptund_switch(struct sctptund *d, struct config *new)
 	d->dp->conf = new;
 	log_setlevel(d->verbose ? LOG_DEBUG : new->log_level);
 	sctptund_reload_mtu(d);
+	/* Peers may have turned to DTLS, to strip_addresses, or gone. */
+	fpsync_all(d->dp);
 	config_free(old);
 }
 

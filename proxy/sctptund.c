@@ -21,6 +21,7 @@
 #include <event2/event.h>
 
 #include "dtls.h"
+#include "fastpath.h"
 #include "log.h"
 #include "routing.h"
 #include "sctptund.h"
@@ -140,6 +141,61 @@ sctptund_privs_drop(struct sctptund *d)
 		    d->privs.name, (unsigned int)d->privs.uid);
 }
 
+/* Slots of the fast path: a path per transport, two per association on
+   average, within what a kernel map of that size costs. */
+static uint32_t
+sctptund_fastpath_capacity(const struct config *c)
+{
+	uint64_t	n = (uint64_t)c->max_assocs * 2;
+
+	return n > 131072 ? 131072 : (uint32_t)n;
+}
+
+/*
+ * The eBPF fast path, once the TUN exists and before its routes do (so no
+ * SCTP socket ever sees the TUN with GSO on).  Programs an earlier run left
+ * go first, whatever the mode.  "auto" falls back to the user-space path
+ * with one line saying why; "on" refuses to start.
+ */
+static void
+sctptund_fastpath(struct sctptund *d)
+{
+	const struct config	*c = d->conf;
+	char			 why[256];
+	int			 n;
+
+	if ((n = fastpath_detach_stale()) > 0)
+		log_notice("removed %d fast path program%s an earlier run left",
+		    n, n == 1 ? "" : "s");
+	if (c->fastpath == FASTPATH_OFF)
+		return;
+	why[0] = '\0';
+	if (d->privs.active && !privs_have_cap_bpf())
+		snprintf(why, sizeof(why), "user %s would need CAP_SYS_ADMIN "
+		    "for the maps on this kernel (no CAP_BPF before 5.8)",
+		    d->privs.name);
+	else
+		d->fp = fastpath_open((unsigned int)d->tun.ifindex,
+		    c->udp_port, sctptund_fastpath_capacity(c), why,
+		    sizeof(why));
+	if (d->fp != NULL && tun_set_gso(&d->tun, 0) == -1) {
+		snprintf(why, sizeof(why), "turning GSO off on %s: %s",
+		    d->tun.name, strerror(errno));
+		fastpath_close(d->fp);
+		d->fp = NULL;
+	}
+	if (d->fp == NULL) {
+		if (c->fastpath == FASTPATH_ON)
+			fatalx("fastpath = \"on\": %s", why);
+		log_notice("fast path off, packets go through user space: %s",
+		    why);
+		return;
+	}
+	d->privs.keep_bpf = d->privs.active;
+	log_info("fast path on: %s egress and ingress of the other links "
+	    "(%u paths)", d->tun.name, fastpath_capacity(d->fp));
+}
+
 /* Everything up to the first packet. */
 static void
 sctptund_setup(struct sctptund *d)
@@ -161,6 +217,7 @@ sctptund_setup(struct sctptund *d)
 	sctptund_rpfilter_file(c, d->rpfilter_file, sizeof(d->rpfilter_file));
 	if (rpfilter_disable(d->tun.name, d->rpfilter_file, &cause) == -1)
 		fatal("rp_filter: %s", cause);
+	sctptund_fastpath(d);
 	if (udp_open(&d->udp, c->udp_port, &cause) == -1)
 		fatal("UDP port %u: %s", c->udp_port, cause);
 	if ((d->table = table_create(c->max_assocs, c->max_embryonic)) == NULL)
@@ -170,6 +227,7 @@ sctptund_setup(struct sctptund *d)
 	if ((d->dp = datapath_create(d->base, c, d->table, &d->tun,
 	    &d->udp, &errcause)) == NULL)
 		fatalx("%s", errcause != NULL ? errcause : "out of memory");
+	datapath_set_fastpath(d->dp, d->fp);
 	sctptund_attach(d);
 	if ((d->ctl = control_open(d->base, c->control_socket, d->dp,
 	    &cause)) == NULL)
@@ -179,8 +237,9 @@ sctptund_setup(struct sctptund *d)
 	    c->metrics_listen, d->dp, &cause)) == NULL)
 		fatalx("metrics on %s: %s", c->metrics_listen, cause);
 	sctptund_privs_drop(d);
-	log_info("sctptund running: %s mtu %u, udp port %u, %zu peers",
-	    d->tun.name, mtu, c->udp_port, c->npeers);
+	log_info("sctptund running: %s mtu %u, udp port %u, %zu peers, "
+	    "fast path %s", d->tun.name, mtu, c->udp_port, c->npeers,
+	    d->fp != NULL ? "on" : "off");
 }
 
 /*
@@ -195,6 +254,12 @@ sctptund_teardown(struct sctptund *d)
 	control_close(d->ctl);
 	rpfilter_restore();
 	datapath_free(d->dp);
+	/* Nothing is carried once the daemon that vouches for it is gone. */
+	if (d->fp != NULL) {
+		fastpath_close(d->fp);
+		d->fp = NULL;
+		(void)fastpath_detach_stale();
+	}
 	sctptund_state_stop(d);
 	if (d->table != NULL)
 		table_free(d->table);

@@ -32,6 +32,7 @@ struct sctptund {
 	struct udp		 udp;
 	struct table		*table;
 	struct datapath		*dp;
+	struct fastpath		*fp;		/* the eBPF fast path, or NULL */
 	struct control		*ctl;
 	struct metrics		*metrics;
 	struct event		*ev_sigterm, *ev_sigint, *ev_sighup;

@@ -76,9 +76,10 @@ show_transport_text(struct show_ctx *c, const struct transport *t)
 	else
 		evbuffer_add_printf(c->out, "%u", t->port);
 	evbuffer_add_printf(c->out, ", packets %" PRIu64 " in %" PRIu64
-	    " out%s%s\n", t->rx_packets, t->tx_packets,
+	    " out%s%s%s\n", t->rx_packets, t->tx_packets,
 	    (t->flags & TRANSPORT_FROM_INIT) ? ", listed in INIT" : "",
-	    (t->flags & TRANSPORT_SILENT) ? ", silent" : "");
+	    (t->flags & TRANSPORT_SILENT) ? ", silent" : "",
+	    t->fp_slot != 0 ? ", fast path" : "");
 }
 
 /* One association, as text. */
@@ -112,13 +113,14 @@ show_transport_json(struct show_ctx *c, const struct transport *t, int first)
 	evbuffer_add_printf(c->out, "%s{\"address\":\"%s\",\"udp_port\":%u,"
 	    "\"learned\":%s,\"learned_ago\":%" PRIu32 ",\"from_init\":%s,"
 	    "\"last_seen_ago\":%" PRIu32 ",\"rx_packets\":%" PRIu64
-	    ",\"tx_packets\":%" PRIu64 ",\"silent\":%s}", first ? "" : ",",
-	    addr, t->port,
+	    ",\"tx_packets\":%" PRIu64 ",\"silent\":%s,\"fastpath\":%s}",
+	    first ? "" : ",", addr, t->port,
 	    (t->flags & TRANSPORT_LEARNED) ? "true" : "false",
 	    show_ago(c, t->learned_at),
 	    (t->flags & TRANSPORT_FROM_INIT) ? "true" : "false",
 	    show_ago(c, t->last_seen), t->rx_packets, t->tx_packets,
-	    (t->flags & TRANSPORT_SILENT) ? "true" : "false");
+	    (t->flags & TRANSPORT_SILENT) ? "true" : "false",
+	    t->fp_slot != 0 ? "true" : "false");
 }
 
 /* One association, as a JSON object. */

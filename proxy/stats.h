@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "fastpath.h"
+
 #define STATS_TRAFFIC(X)						\
 	X(tun_rx_packets,	"packets read from the TUN")		\
 	X(tun_rx_bytes,		"bytes read from the TUN")		\
@@ -43,7 +45,8 @@
 	X(dtls_udp_rx_packets,	"datagrams received on the DTLS port")	\
 	X(dtls_udp_rx_bytes,	"bytes of them (UDP payload)")		\
 	X(dtls_udp_tx_packets,	"datagrams sent from the DTLS port")	\
-	X(dtls_udp_tx_bytes,	"bytes of them (UDP payload)")
+	X(dtls_udp_tx_bytes,	"bytes of them (UDP payload)")		\
+	FASTPATH_STATS(X)
 
 #define STATS_DROPS(X)							\
 	X(egress_bad_ip,	"TUN packet with a malformed IP header")	\

@@ -112,6 +112,9 @@ static const struct bad_case bad_cases[] = {
 	    "\"; };\n", 2, "shorter than 108 bytes" },
 	{ PEER_A "log = { level = \"verbose\"; };\n", 2,
 	    "log.level must be one of error, warning, notice, info, debug" },
+	{ PEER_A "fastpath = \"fast\";\n", 2,
+	    "fastpath must be \"auto\", \"on\" or \"off\"; not \"fast\"" },
+	{ PEER_A "\nfastpath = true;\n", 3, "fastpath must be a string" },
 	/* user, state, monitor */
 	{ PEER_A "user = \"Root\";\n", 2,
 	    "user \"Root\" is not a valid user name" },
@@ -315,6 +318,7 @@ config_equal(const struct config *a, const struct config *b)
 	    a->state_interval != b->state_interval ||
 	    a->path_silent != b->path_silent ||
 	    a->drop_summary != b->drop_summary ||
+	    a->fastpath != b->fastpath ||
 	    memcmp(&a->dtls, &b->dtls, offsetof(struct dtls_config, line)) != 0)
 		return 0;
 	for (i = 0; i < a->npeers; i++) {
@@ -390,6 +394,11 @@ test_restart_needed(void)
 	n = config_restart_needed(&a, &b, buf, sizeof(buf));
 	ok(n == 1 && strcmp(buf, "dtls") == 0,
 	    "adding or removing the dtls group needs a restart (%s)", buf);
+	b = a;
+	b.fastpath = FASTPATH_OFF;
+	n = config_restart_needed(&a, &b, buf, sizeof(buf));
+	ok(n == 1 && strcmp(buf, "fastpath") == 0,
+	    "switching the fast path needs a restart (%s)", buf);
 	b = a;
 	b.udp_port = 9900;
 	snprintf(b.tun_name, sizeof(b.tun_name), "tun7");
@@ -500,7 +509,7 @@ test_defaults(void)
 	    def.max_embryonic == 4096 && def.idle_timeout == 600 &&
 	    def.embryonic_timeout == 60 && def.log_level == LOG_INFO &&
 	    strcmp(def.control_socket, CONTROL_SOCKET) == 0 &&
-	    def.metrics_listen[0] == '\0' &&
+	    def.metrics_listen[0] == '\0' && def.fastpath == FASTPATH_AUTO &&
 	    def.npeers == 0, "config_defaults");
 	if ((cfg = load_good(PEER_A, "minimal")) == NULL)
 		return;
@@ -510,6 +519,28 @@ test_defaults(void)
 	ok(cfg->peers[0].remote_port == 9899 &&
 	    cfg->peers[0].strip_addresses == 0, "peer defaults");
 	config_free(cfg);
+}
+
+/* fastpath: the three modes, printed back. */
+static void
+test_fastpath(void)
+{
+	static const char *const names[] = { "auto", "on", "off" };
+	struct config	*cfg;
+	char		 text[512];
+	int		 i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(text, sizeof(text), "fastpath = \"%s\";\n%s",
+		    names[i], PEER_A);
+		if ((cfg = load_good(text, names[i])) == NULL)
+			continue;
+		ok(cfg->fastpath == i && strcmp(config_fastpath_name(
+		    cfg->fastpath), names[i]) == 0, "fastpath = \"%s\"",
+		    names[i]);
+		test_roundtrip(cfg, names[i]);
+		config_free(cfg);
+	}
 }
 
 /* Values at the edges of their ranges, int64 and hex forms. */
@@ -721,6 +752,7 @@ main(void)
 	test_match();
 	test_metrics();
 	test_restart_needed();
+	test_fastpath();
 	test_dtls();
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++)
 		test_bad(bad_cases[i].text, bad_cases[i].line,

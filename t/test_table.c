@@ -1036,8 +1036,8 @@ test_foreach(void)
 
 /* Counts hook calls, for table_restore's silence. */
 static void
-restore_hook(enum table_event ev, const struct assoc *a,
-    const struct transport *tr, uint16_t old_port, void *arg)
+restore_hook(enum table_event ev, struct assoc *a,
+    struct transport *tr, uint16_t old_port, void *arg)
 {
 	(*(int *)arg)++;
 }

@@ -339,8 +339,8 @@ ft_pool_port(uint16_t port)
 
 /* The table hook: evictions are of embryonic entries only. */
 static void
-ft_hook(enum table_event ev, const struct assoc *a,
-    const struct transport *tr, uint16_t old_port, void *arg)
+ft_hook(enum table_event ev, struct assoc *a,
+    struct transport *tr, uint16_t old_port, void *arg)
 {
 	if (ev == TABLE_EV_EVICTED)
 		FUZZ_ASSERT(a->state == ASSOC_EMBRYONIC);

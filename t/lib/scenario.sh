@@ -60,6 +60,22 @@ scenario__vm_why() {
 	    { echo "no initramfs: $(tail -n 1 "$1")"; return; }
 }
 
+# The same with the eBPF fast path on (T_FASTPATH=on reaches the body, and
+# t/lib/sctptun.sh writes fastpath = "on" into the daemons' files).  A
+# build without the fast path skips, saying so.
+scenario_fastpath() {
+	if [ "${SCTPTUN_HAVE_BPF:-no}" != yes ]; then
+		echo "# environment: none"
+		echo "1..0 # SKIP sctptund was built without the fast path" \
+		    "(configure found no clang, libbpf or bpftool, or" \
+		    "--disable-bpf)"
+		exit 0
+	fi
+	T_FASTPATH=on
+	export T_FASTPATH
+	scenario_run "$@"
+}
+
 # Run the body t/scn/NAME.bash in the chosen environment.
 scenario_run() {
 	local name=$1 body hwhy= vwhy= env=${SCTPTUN_TEST_ENV:-} err rc

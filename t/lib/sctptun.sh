@@ -22,6 +22,11 @@
 #   json_num KEY                 first numeric value of "KEY" on stdin
 #   kernel_encap NS              switch on the kernel's own RFC 6951 in NS
 #   echo_server NS NAME ARGS...  start sctp_echo server in the background
+#   stun_fast                    0 if the scenario runs with the fast path
+#                                (T_FASTPATH=on, or STUN_FASTPATH=on)
+#   stun_fast_filters NS         count sctptund's tc filters on NS's links
+#   stun_fast_tap NAME [PCT]     TAP: NAME ran the fast path, and it carried
+#                                at least PCT% (80) of the packets each way
 
 # After topo_direct: A, B (addresses of family FAM, 4 or 6) and plen (the
 # host prefix length for them).
@@ -45,6 +50,7 @@ stun_conf() {
 	done
 	cat > "$T_WORK/$name.conf" <<-EOC
 	udp_port = ${STUN_UDP_PORT:-9899};
+	fastpath = "${STUN_FASTPATH:-${T_FASTPATH:-off}}";
 	tun = { name = "sctptun0"; mtu = ${STUN_MTU:-0}; table = 9899; rule_priority = 9899; };
 	$dtls
 	peers = ( { name = "far"; prefixes = [ $list ]; $rport strip_addresses = ${STUN_STRIP:-false}; $peer_dtls } );
@@ -184,6 +190,46 @@ stun_wait_established() {
 		sleep 0.2
 	done
 	return 1
+}
+
+# 0 if the daemons run with the fast path.
+stun_fast() {
+	[ "${STUN_FASTPATH:-${T_FASTPATH:-off}}" = on ]
+}
+
+# Assert that daemon NAME's fast path carried at least PCT% of the packets
+# that crossed it each way (from its global counters: the fast path's
+# against the user-space path's).
+stun_fast_tap() {
+	local name=$1 pct=${2:-80} st frx ftx urx utx
+	st=$(stun_ctl "$name" -j show stats)
+	frx=$(echo "$st" | json_num fastpath_rx_packets)
+	ftx=$(echo "$st" | json_num fastpath_tx_packets)
+	urx=$(echo "$st" | json_num udp_rx_packets)
+	utx=$(echo "$st" | json_num udp_tx_packets)
+	tap_diag "$name: fast path rx ${frx:-?} tx ${ftx:-?}; user space" \
+	    "rx ${urx:-?} tx ${utx:-?};" \
+	    "$(echo "$st" | grep -o '"fastpath_[a-z_]*":[0-9]*' | tr '\n' ' ')"
+	tap_ok "$name ran the fast path" \
+	    grep -q "fast path on" "$T_WORK/$name.log"
+	tap_ok "$name: the fast path decapsulated >= $pct% of the datagrams" \
+	    test $(( ${frx:-0} * 100 )) -ge $(( (${frx:-0} + ${urx:-0}) * pct )) \
+	    -a "${frx:-0}" -gt 0
+	tap_ok "$name: the fast path encapsulated >= $pct% of the packets" \
+	    test $(( ${ftx:-0} * 100 )) -ge $(( (${ftx:-0} + ${utx:-0}) * pct )) \
+	    -a "${ftx:-0}" -gt 0
+}
+
+# How many of sctptund's tc filters the links of namespace NS hold.
+stun_fast_filters() {
+	local l n=0
+	for l in $(in_ns "$1" ls /sys/class/net); do
+		n=$(( n + $(in_ns "$1" tc filter show dev "$l" ingress \
+		    2> /dev/null | grep -c 'sctptun') ))
+		n=$(( n + $(in_ns "$1" tc filter show dev "$l" egress \
+		    2> /dev/null | grep -c 'sctptun') ))
+	done
+	echo "$n"
 }
 
 # The first numeric value of KEY in the JSON on stdin.

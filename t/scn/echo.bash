@@ -31,6 +31,19 @@ tap_ok "JSON: established, with the learned port" \
 tap_is "$(json_num local_port < "$T_WORK/a.json")" \
     "$(grep -o 'local port [0-9]*' "$T_WORK/a.assocs" | head -1 | cut -d' ' -f3)" \
     "JSON and text agree on the ports"
+if stun_fast; then
+	# The fast path's packets reach the table within a second or so: the
+	# association's counters pass what the daemon itself received.
+	folded() {
+		local arx urx
+		arx=$(stun_ctl a -j show assocs | json_num rx_packets)
+		urx=$(stun_ctl a -j show stats | json_num udp_rx_packets)
+		[ "${arx:-0}" -gt $(( ${urx:-0} + 20 )) ]
+	}
+	tap_ok "A's table counts the packets the fast path carried" \
+	    wait_until 10 folded
+	tap_diag "A: $(stun_ctl a show assocs | head -n 3)"
+fi
 
 wait $client
 rc=$?
@@ -41,14 +54,25 @@ tap_ok "client verified all 1000" grep -q "verified=1000 " "$T_WORK/client.out"
 stun_ctl b -j show stats > "$T_WORK/b.stats"
 rx=$(json_num udp_rx_packets < "$T_WORK/b.stats")
 tx=$(json_num tun_tx_packets < "$T_WORK/b.stats")
+if stun_fast; then
+	stun_fast_tap a
+	stun_fast_tap b
+	frx=$(json_num fastpath_rx_packets < "$T_WORK/b.stats")
+	rx=$((rx + frx))
+fi
 tap_ok "B received the association's packets over UDP ($rx)" test "${rx:-0}" -gt 500
-tap_is "$tx" "$rx" "B wrote every datagram it received to its TUN"
+tap_is "$tx" "$(json_num udp_rx_packets < "$T_WORK/b.stats")" \
+    "B wrote every datagram its daemon received to its TUN"
 stun_ctl b show assocs > "$T_WORK/b.after"
 tap_ok "the association was removed after SHUTDOWN-COMPLETE" \
     grep -q "no associations" "$T_WORK/b.after"
 tap_is "$(topo_native_sctp_count)" 0 "no native SCTP left any namespace"
 
 tap_ok "sctptund A exits cleanly on SIGTERM" stun_stop a
+if stun_fast; then
+	tap_is "$(stun_fast_filters "$NS_A")" 0 \
+	    "its fast path programs went with it"
+fi
 tap_is "$(in_ns "$NS_A" ip -$fam rule show | grep -c 'ipproto \(sctp\|132\)')" 1 \
     "its rule stays: it fails closed"
 in_ns "$NS_A" ip -$fam route show table 9899 > "$T_WORK/a.routes"

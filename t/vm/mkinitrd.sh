@@ -50,7 +50,7 @@ boot_modules="sctp sctp_diag tun veth dummy ifb nfnetlink nf_tables
     nft_reject_inet nft_limit nft_log nft_numgen nft_hash nft_redir
     nft_queue nfnetlink_queue nf_conntrack_netlink inet_diag udp_diag
     tcp_diag sch_netem sch_tbf sch_htb sch_ingress sch_prio cls_u32
-    cls_matchall cls_flower act_mirred act_gact"
+    cls_matchall cls_flower cls_bpf act_mirred act_gact"
 etc_files="/etc/protocols /etc/services /etc/nsswitch.conf /etc/iproute2
     /usr/share/iproute2"
 
