@@ -15,4 +15,9 @@ apt-get install -y -qq --no-install-recommends \
 # its fuzzing run, so a release lacking them is no error.
 apt-get install -y -qq --no-install-recommends clang libclang-rt-dev \
 	> /dev/null || echo "no clang or libclang-rt-dev: make fuzz cannot build"
+# The eBPF fast path: clang (-target bpf), llvm, libbpf and bpftool (its
+# own package since bookworm).  Without them configure builds sctptund
+# without the fast path, so a release lacking them is no error either.
+apt-get install -y -qq --no-install-recommends clang llvm libbpf-dev bpftool \
+	> /dev/null || echo "no clang, llvm, libbpf-dev or bpftool: no eBPF fast path"
 echo "dependencies installed"
