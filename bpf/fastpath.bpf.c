@@ -79,6 +79,13 @@ struct {
 	__type(value, __u64);
 } fp_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fp_config);
+} fp_config SEC(".maps");
+
 /* The checksum's scratch: the stack (512 bytes in all) cannot hold it. */
 struct fp_scratch {
 	__u8	buf[FP_CSUM_CHUNK];
@@ -621,10 +628,11 @@ fp_ingress_classify(struct __sk_buff *skb, struct fp_pkt *p, __u32 *slot)
 	struct bpf_fib_lookup	 fib = {};
 	struct fp_rx_key	 key = {};
 	struct fp_rx_val	*v;
+	struct fp_config	*cfg;
 	struct udphdr		 udp;
 	struct fp_sctp		 sh;
 	__s64			 sum;
-	__u32			 sctp_len;
+	__u32			 sctp_len, inner_len, zero = 0;
 	int			 r;
 
 	p->l3 = ETH_HLEN;
@@ -668,6 +676,12 @@ fp_ingress_classify(struct __sk_buff *skb, struct fp_pkt *p, __u32 *slot)
 	if ((v = bpf_map_lookup_elem(&fp_rx, &key)) == NULL)
 		return FP_MISS;
 	*slot = v->slot;
+	/* The daemon's write to the TUN takes any size, a redirect into it
+	 * only what its MTU allows (is_skb_forwardable). */
+	inner_len = p->l4 - p->l3 + p->l4len - sizeof(udp);
+	if ((cfg = bpf_map_lookup_elem(&fp_config, &zero)) == NULL ||
+	    inner_len > cfg->tun_mtu)
+		return FP_PUNT;
 	if (!fp_chunks_ok(skb, p->l4 + sizeof(udp) + SCTP_HDRLEN,
 	    p->l4 + p->l4len))
 		return FP_PUNT;

@@ -60,6 +60,12 @@ struct fp_counts {
 	__u64	tx_packets, tx_bytes;
 };
 
+/* What may change while the programs run, in fp_config[0]. */
+struct fp_config {
+	__u32	tun_mtu;	/* the TUN's MTU: bigger packets are punted,
+				 * redirecting them into the TUN drops them */
+};
+
 /* Indexes of the global per-CPU counters: the order of FASTPATH_STATS in
  * proxy/fastpath.h (the loader checks the count). */
 enum fp_stat {

@@ -53,6 +53,30 @@ fastpath_close(struct fastpath *fp)
 {
 }
 
+/* Tell the ingress program the TUN's MTU (it may have changed). */
+static int
+fastpath_tun_mtu(struct fastpath *fp)
+{
+	struct fp_config	cfg;
+	struct ifreq		ifr;
+	uint32_t		zero = 0;
+	int			s, r;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (if_indextoname(fp->tun_ifindex, ifr.ifr_name) == NULL)
+		return (-1);
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	r = ioctl(s, SIOCGIFMTU, &ifr);
+	close(s);
+	if (r == -1)
+		return (-1);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.tun_mtu = (uint32_t)ifr.ifr_mtu;
+	return (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.fp_config),
+	    &zero, &cfg, BPF_ANY) == 0 ? 0 : -1);
+}
+
 int
 fastpath_links(struct fastpath *fp)
 {
@@ -418,6 +442,30 @@ fastpath_uplink(const struct fastpath *fp, unsigned int ifindex,
 	return (r);
 }
 
+/* Tell the ingress program the TUN's MTU (it may have changed). */
+static int
+fastpath_tun_mtu(struct fastpath *fp)
+{
+	struct fp_config	cfg;
+	struct ifreq		ifr;
+	uint32_t		zero = 0;
+	int			s, r;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (if_indextoname(fp->tun_ifindex, ifr.ifr_name) == NULL)
+		return (-1);
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	r = ioctl(s, SIOCGIFMTU, &ifr);
+	close(s);
+	if (r == -1)
+		return (-1);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.tun_mtu = (uint32_t)ifr.ifr_mtu;
+	return (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.fp_config),
+	    &zero, &cfg, BPF_ANY) == 0 ? 0 : -1);
+}
+
 int
 fastpath_links(struct fastpath *fp)
 {
@@ -425,6 +473,8 @@ fastpath_links(struct fastpath *fp)
 	char			 why[256];
 	int			 n = 0, failed = 0;
 
+	if (fastpath_tun_mtu(fp) == -1)
+		log_warn("fast path: reading the TUN's MTU");
 	if ((ifs = if_nameindex()) == NULL)
 		return (-1);
 	for (i = ifs; i->if_index != 0; i++) {
@@ -534,6 +584,11 @@ fastpath_open(unsigned int tun_ifindex, uint16_t udp_port, uint32_t capacity,
 		goto fail;
 	if (fastpath_prepare_tun(tun_ifindex, why, whylen) == -1)
 		goto fail;
+	if (fastpath_tun_mtu(fp) == -1) {
+		snprintf(why, whylen, "reading the TUN's MTU: %s",
+		    strerror(errno));
+		goto fail;
+	}
 	if (fastpath_attach_hook(tun_ifindex, BPF_TC_EGRESS,
 	    fp->skel->progs.sctptun_egress, why, whylen) == -1)
 		goto fail;

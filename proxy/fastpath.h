@@ -87,13 +87,19 @@ int	fastpath_detach_stale(void);
  * to the TUN (tun_ifindex) and ingress to every other link of the
  * namespace but lo.  udp_port is our UDP port (host order).  On failure
  * returns NULL and writes why (kernel or privilege reason) into why.
+ * It also turns forwarding on (net.ipv4/ipv6.conf.<tun>.forwarding: the
+ * programs' route lookups are made as from the TUN) and GSO off on the
+ * TUN.  Ingress goes on Ethernet links only.  Map updates after a
+ * privilege drop need CAP_BPF on kernels before 5.19 when
+ * kernel.unprivileged_bpf_disabled is set.
  */
 struct fastpath *fastpath_open(unsigned int tun_ifindex, uint16_t udp_port,
 	    uint32_t capacity, char *why, size_t whylen);
 /* Detach and unload everything. */
 void	fastpath_close(struct fastpath *);
-/* Attach ingress to links that appeared since; cheap, call every second.
- * Returns how many were attached, -1 on error. */
+/* Attach ingress to links that appeared since and pass the TUN's MTU on
+ * to the programs; cheap, call every second.  Returns how many were
+ * attached, -1 on error. */
 int	fastpath_links(struct fastpath *);
 
 /* Install a path; its slot (>= 1), or 0 if the fast path is full or the

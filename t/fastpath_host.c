@@ -741,6 +741,15 @@ test_family(struct fam *f, struct fastpath_path *path, uint32_t *slotp)
 	len = sctp_pkt(pkt, PPORT, LPORT, LTAG, data, 2000);
 	punt_in(f, f->udp_y, S_RX_PUNT, 1, pkt, len, "fragments");
 
+	/* Bigger than the TUN's MTU: a redirect would drop it, the daemon's
+	 * write to the TUN does not. */
+	run("ip link set dev %s mtu 1280", tun.name);
+	ok(fastpath_links(fp) == 0, "%s: links after an MTU change", f->name);
+	len = sctp_pkt(pkt, PPORT, LPORT, LTAG, data, 1300);
+	punt_in(f, f->udp_y, S_RX_PUNT, 1, pkt, len, "bigger than the TUN");
+	run("ip link set dev %s mtu 1500", tun.name);
+	(void)fastpath_links(fp);
+
 	/* The peer's port moves: P now misses, P2 hits, both ways. */
 	path->udp_port = PORT_P2;
 	ok(fastpath_update(fp, slot, path) == 0, "%s: update to port %u",
