@@ -294,6 +294,35 @@ fp_udp_sum(const struct fp_pkt *p, const struct udphdr *udp, __s64 payload)
 	    (__u32)payload);
 }
 
+/*
+ * 1 if udp's check field holds what a stack of this host leaves in a
+ * CHECKSUM_PARTIAL datagram for the device to finish: the pseudo-header's
+ * sum alone, folded (udp4_hwcsum, udp_set_csum, udp6_hwcsum_outgoing).  A
+ * peer in another namespace of this host, over a veth, sends those.
+ */
+static __always_inline int
+fp_udp_partial(const struct fp_pkt *p, const struct udphdr *udp)
+{
+	struct fp_pseudo4	ph4 = {};
+	struct fp_pseudo6	ph6 = {};
+	__s64			sum;
+
+	if (p->family == FP_AF_INET) {
+		__builtin_memcpy(ph4.saddr, p->saddr, 4);
+		__builtin_memcpy(ph4.daddr, p->daddr, 4);
+		ph4.proto = IPPROTO_UDP;
+		ph4.len = udp->len;
+		sum = bpf_csum_diff(NULL, 0, (__be32 *)&ph4, sizeof(ph4), 0);
+	} else {
+		__builtin_memcpy(ph6.saddr, p->saddr, 16);
+		__builtin_memcpy(ph6.daddr, p->daddr, 16);
+		ph6.len = bpf_htonl(bpf_ntohs(udp->len));
+		ph6.proto = IPPROTO_UDP;
+		sum = bpf_csum_diff(NULL, 0, (__be32 *)&ph6, sizeof(ph6), 0);
+	}
+	return sum >= 0 && udp->check == fp_fold(sum);
+}
+
 /* Verdicts of the parsers. */
 enum fp_verdict {
 	FP_NOT_OURS,	/* nothing to count: not a packet of ours at all */
@@ -699,11 +728,24 @@ fp_ingress_classify(struct __sk_buff *skb, struct fp_pkt *p, __u32 *slot)
 	/* The UDP checksum, in full: the kernel would have checked it, and
 	 * it covers the addresses and ports the key trusts.  A zero
 	 * (none) or a wrong one goes to the stack, which counts and drops
-	 * it.  So does CHECKSUM_PARTIAL from a local veth peer (its check
-	 * field holds only the pseudo-header): decapsulating that would
-	 * leave csum_start pointing into the SCTP header. */
+	 * it.
+	 *
+	 * But a datagram of this host (a peer in another namespace, over a
+	 * veth) is CHECKSUM_PARTIAL: its check field holds the pseudo-
+	 * header's sum alone, and the kernel does not check it either
+	 * (skb_csum_unnecessary).  Those are carried.  Decapsulated, their
+	 * csum_start points before the SCTP header (into the IP header
+	 * the pop moved up), so the kernel's SCTP finds no usable offload
+	 * state and checks the CRC32c in software: what the kernel's own
+	 * RFC 6951 skips for such packets, we keep.  A datagram from a
+	 * wire that merely looks so gets the same CRC32c check, and the
+	 * destination is local (above), so the skb is never transmitted
+	 * with that csum_start.  t/scn/echo.bash (fast path) sends bad
+	 * CRC32c both ways and sees the kernel drop them. */
 	if (udp.check == 0)
 		return FP_PUNT;
+	if (fp_udp_partial(p, &udp))
+		return FP_HIT;
 	sum = fp_udp_sum(p, &udp, fp_csum(skb, p->l4 + sizeof(udp),
 	    sctp_len, 0));
 	if (sum < 0)
