@@ -3,7 +3,7 @@
  * scenario tests (bad input, verification, INIT from a new port, UDP
  * hygiene), and optionally prints the reply.
  *
- *	sctp_craft [-RZ] [-c count] [-p srcport] [-r secs] [-s srcaddr]
+ *	sctp_craft [-PRZ] [-c count] [-p srcport] [-r secs] [-s srcaddr]
  *	    dstaddr dstport kind [args]
  *
  * kinds:	short N				N zero bytes (N < 12)
@@ -20,7 +20,9 @@
  *
  * -R sends through a raw IPPROTO_UDP socket, building the UDP header here:
  * any source port (0 included) without binding it.  -Z (with -R) leaves the
- * UDP checksum zero.  -s binds to a source address.  -r waits up to secs for
+ * UDP checksum zero; -P (with -R) writes in it what a stack leaves for the
+ * device to finish (CHECKSUM_PARTIAL: the pseudo-header's sum alone).  -s
+ * binds to a source address.  -r waits up to secs for
  * one reply to the source port (with -V, one whose verification tag is
  * vtag) and prints its SCTP header and chunks, e.g.
  *
@@ -55,6 +57,7 @@ struct opts {
 	int		 srcport;
 	int		 raw;
 	int		 zero_csum;
+	int		 partial_csum;	/* -P */
 	int		 reply_secs;
 	int		 want_vtag;	/* -V: keep only replies with it */
 	uint32_t	 vtag;
@@ -65,7 +68,7 @@ struct opts {
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: sctp_craft [-RZ] [-c count] [-p srcport] "
+	fprintf(stderr, "usage: sctp_craft [-PRZ] [-c count] [-p srcport] "
 	    "[-r secs] [-s srcaddr] [-V vtag] dstaddr dstport "
 	    "short|garbage|data|init|abort|badchunk ...\n");
 	exit(2);
@@ -209,10 +212,9 @@ csum_add(uint32_t sum, const uint8_t *p, size_t n)
 	return sum;
 }
 
-/* The UDP checksum of the datagram at udp (n bytes) from src to dst. */
-static uint16_t
-udp_checksum(const struct ipaddr *src, const struct ipaddr *dst,
-    const uint8_t *udp, size_t n)
+/* The one's complement sum of the UDP pseudo-header for n bytes. */
+static uint32_t
+udp_pseudo_sum(const struct ipaddr *src, const struct ipaddr *dst, size_t n)
 {
 	uint8_t		 tail[8];
 	uint32_t	 sum;
@@ -225,18 +227,33 @@ udp_checksum(const struct ipaddr *src, const struct ipaddr *dst,
 		tail[1] = IPPROTO_UDP;
 		tail[2] = (uint8_t)(n >> 8);
 		tail[3] = (uint8_t)n;
-		sum = csum_add(sum, tail, 4);
-	} else {
-		tail[2] = (uint8_t)(n >> 8);
-		tail[3] = (uint8_t)n;
-		tail[7] = IPPROTO_UDP;
-		sum = csum_add(sum, tail, 8);
+		return csum_add(sum, tail, 4);
 	}
-	sum = csum_add(sum, udp, n);
+	tail[2] = (uint8_t)(n >> 8);
+	tail[3] = (uint8_t)n;
+	tail[7] = IPPROTO_UDP;
+	return csum_add(sum, tail, 8);
+}
+
+/* Fold a running sum to 16 bits. */
+static uint16_t
+csum_fold(uint32_t sum)
+{
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
-	return sum == 0 ? 0xffff : (uint16_t)sum;
+	return (uint16_t)sum;
+}
+
+/* The UDP checksum of the datagram at udp (n bytes) from src to dst. */
+static uint16_t
+udp_checksum(const struct ipaddr *src, const struct ipaddr *dst,
+    const uint8_t *udp, size_t n)
+{
+	uint16_t	sum;
+
+	sum = (uint16_t)~csum_fold(csum_add(udp_pseudo_sum(src, dst, n), udp,
+	    n));
+	return sum == 0 ? 0xffff : sum;
 }
 
 /* Put a UDP header in front of the SCTP packet, for the raw socket. */
@@ -252,7 +269,11 @@ raw_wrap(const struct opts *o, const struct ipaddr *src,
 	put16(2, dport);
 	put16(4, (uint32_t)len);
 	put16(6, 0);
-	if (!o->zero_csum) {
+	if (o->partial_csum) {
+		/* What a stack leaves for the device (CHECKSUM_PARTIAL): the
+		   pseudo-header's sum alone, folded, not complemented. */
+		put16(6, csum_fold(udp_pseudo_sum(src, dst, len)));
+	} else if (!o->zero_csum) {
 		csum = udp_checksum(src, dst, pkt, len);
 		put16(6, csum);
 	}
@@ -444,7 +465,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->count = 1;
-	while ((ch = getopt(argc, argv, "c:p:r:s:RV:Z")) != -1) {
+	while ((ch = getopt(argc, argv, "c:Pp:r:s:RV:Z")) != -1) {
 		switch (ch) {
 		case 'c': o->count = strtoul(optarg, NULL, 0); break;
 		case 'p': o->srcport = atoi(optarg); break;
@@ -456,10 +477,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->vtag = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
 		case 'Z': o->zero_csum = 1; break;
+		case 'P': o->partial_csum = 1; break;
 		default: usage();
 		}
 	}
-	if (o->zero_csum && !o->raw)
+	if ((o->zero_csum || o->partial_csum) && !o->raw)
 		usage();
 	return optind;
 }
