@@ -77,6 +77,41 @@ dp_reasm_stats(struct datapath *dp)
 	dp->stats.egress_frag_evicted = rs->evicted;
 }
 
+/* The memo slot of an address: a multiplicative hash of its last word. */
+static struct dp_peer_memo *
+dp_peer_memo_slot(struct datapath *dp, const struct ipaddr *a)
+{
+	uint32_t	h;
+
+	memcpy(&h, a->u.bytes + (a->family == AF_INET ? 0 : 12), sizeof(h));
+	h ^= a->family == AF_INET ? 0 : ((uint32_t)a->u.bytes[7] << 8 |
+	    a->u.bytes[11]);
+	return &dp->peer_memo[(h * 2654435761U) >> 24];
+}
+
+int
+datapath_match_peer(struct datapath *dp, const struct ipaddr *a)
+{
+	struct dp_peer_memo	*m = dp_peer_memo_slot(dp, a);
+
+	if (m->gen == dp->conf_gen && addr_equal(&m->addr, a))
+		return m->peer;
+	m->addr = *a;
+	m->peer = config_match_peer(dp->conf, a);
+	m->gen = dp->conf_gen;
+	return m->peer;
+}
+
+void
+datapath_set_conf(struct datapath *dp, const struct config *conf)
+{
+	dp->conf = conf;
+	/* 0 is never current: a fresh memo's zeroed entries never count. */
+	if (++dp->conf_gen == 0)
+		dp->conf_gen = 1;
+	memset(dp->peer_memo, 0, sizeof(dp->peer_memo));
+}
+
 /* Count the failure of one send by errno. */
 static void
 dp_count_send_error(struct datapath *dp, int err)
@@ -144,7 +179,7 @@ dp_error_one(struct datapath *dp, int family, const struct udp_error *e)
 		mtu = e->info - ICMP_UDP_OVERHEAD;
 	}
 	if (!e->has_local || e->local.family != e->dst.family ||
-	    (peer = config_match_peer(dp->conf, &e->dst)) == -1 ||
+	    (peer = datapath_match_peer(dp, &e->dst)) == -1 ||
 	    (a = icmp_verify(dp->table, &e->dst, e->dport,
 	    dp->conf->peers[peer].remote_port, dp->errbuf, e->qlen)) == NULL) {
 		dp->stats.icmp_unverified++;
@@ -355,7 +390,7 @@ dp_egress_sctp(struct datapath *dp, struct dp_slot *s, uint8_t *l4,
 		dp->stats.egress_bad_sctp++;
 		return;
 	}
-	if ((peer = config_match_peer(dp->conf, &ip->dst)) == -1) {
+	if ((peer = datapath_match_peer(dp, &ip->dst)) == -1) {
 		dp->stats.egress_no_peer++;
 		return;
 	}
@@ -542,7 +577,7 @@ datapath_check_source(struct datapath *dp, const struct ipaddr *src,
 		dp->stats.ingress_not_unicast++;
 		return -1;
 	}
-	if ((peer = config_match_peer(dp->conf, src)) == -1)
+	if ((peer = datapath_match_peer(dp, src)) == -1)
 		dp->stats.ingress_unknown_peer++;
 	return peer;
 }
@@ -918,7 +953,7 @@ datapath_create(struct event_base *base, const struct config *conf,
 	if ((dp = calloc(1, sizeof(*dp))) == NULL)
 		return NULL;
 	dp->base = base;
-	dp->conf = conf;
+	datapath_set_conf(dp, conf);
 	dp->table = table;
 	dp->tun = tun;
 	dp->udp = udp;

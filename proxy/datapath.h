@@ -27,6 +27,7 @@
 #include "udp.h"
 
 #define DP_BATCH	64
+#define DP_PEER_MEMO	256	/* addresses whose peer is remembered */
 #define DP_BUDGET	4
 /* Room for the largest IP packet, and for an IP header in front of the
    largest UDP payload. */
@@ -77,6 +78,16 @@ struct datapath {
 	uint32_t		 local_mtu;
 	struct ipaddr		 local_mtu_dst;
 
+	/* The peer of recently seen addresses: the prefix scan once per
+	   address, not per packet.  An entry counts if its gen is
+	   conf_gen, which a reload bumps. */
+	struct dp_peer_memo {
+		struct ipaddr	 addr;
+		int32_t		 peer;
+		uint32_t	 gen;
+	}			 peer_memo[DP_PEER_MEMO];
+	uint32_t		 conf_gen;
+
 	/* Ingress: recvmmsg() vectors. */
 	uint8_t			*ibuf;
 	struct mmsghdr		 imsg[DP_BATCH];
@@ -116,6 +127,10 @@ void	datapath_too_big(struct datapath *, const struct ipaddr *local,
  * away, removing every slot first.
  */
 void	datapath_set_fastpath(struct datapath *, struct fastpath *);
+/* A new configuration (reload): what was derived from the old one goes. */
+void	datapath_set_conf(struct datapath *, const struct config *);
+/* The peer whose prefixes hold addr (config_match_peer), remembered. */
+int	datapath_match_peer(struct datapath *, const struct ipaddr *);
 /* Seconds since an arbitrary start, monotonic. */
 uint32_t datapath_now(void);
 

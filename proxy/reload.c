@@ -56,7 +56,7 @@ sctptund_switch(struct sctptund *d, struct config *new)
 
 	table_foreach(d->table, sctptund_remap_cb, new);
 	d->conf = new;
-	d->dp->conf = new;
+	datapath_set_conf(d->dp, new);
 	log_setlevel(d->verbose ? LOG_DEBUG : new->log_level);
 	sctptund_reload_mtu(d);
 	/* Peers may have turned to DTLS, to strip_addresses, or gone. */
