@@ -153,7 +153,7 @@ sctptund_fastpath_capacity(const struct config *c)
 
 /*
  * The eBPF fast path, once the TUN exists and before its routes do (so no
- * SCTP socket ever sees the TUN with GSO on).  Programs an earlier run left
+ * SCTP socket ever sees the TUN with GSO on: fastpath_open turns it off).  Programs an earlier run left
  * go first, whatever the mode.  "auto" falls back to the user-space path
  * with one line saying why; "on" refuses to start.
  */
@@ -178,12 +178,6 @@ sctptund_fastpath(struct sctptund *d)
 		d->fp = fastpath_open((unsigned int)d->tun.ifindex,
 		    c->udp_port, sctptund_fastpath_capacity(c), why,
 		    sizeof(why));
-	if (d->fp != NULL && tun_set_gso(&d->tun, 0) == -1) {
-		snprintf(why, sizeof(why), "turning GSO off on %s: %s",
-		    d->tun.name, strerror(errno));
-		fastpath_close(d->fp);
-		d->fp = NULL;
-	}
 	if (d->fp == NULL) {
 		if (c->fastpath == FASTPATH_ON)
 			fatalx("fastpath = \"on\": %s", why);

@@ -9,9 +9,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include <linux/ethtool.h>
 #include <linux/if_tun.h>
-#include <linux/sockios.h>
 #include <net/if.h>
 
 #include <errno.h>
@@ -128,26 +126,3 @@ tun_close(struct tun *tun)
 	tun->fd = -1;
 }
 
-/* ETHTOOL_SGSO through an ordinary socket, as `ethtool -K gso` does. */
-int
-tun_set_gso(const struct tun *tun, int on)
-{
-	struct ethtool_value	ev;
-	struct ifreq		ifr;
-	int			fd, ret, saved;
-
-	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 &&
-	    (fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	memset(&ev, 0, sizeof(ev));
-	ev.cmd = ETHTOOL_SGSO;
-	ev.data = on ? 1 : 0;
-	memcpy(ifr.ifr_name, tun->name, sizeof(ifr.ifr_name) - 1);
-	ifr.ifr_data = (void *)&ev;
-	ret = ioctl(fd, SIOCETHTOOL, &ifr);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return ret;
-}

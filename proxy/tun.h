@@ -16,11 +16,5 @@ struct tun {
 /* Create (or attach to) the named TUN; 0, or -1 with *cause. */
 int	tun_open(struct tun *, const char *name, const char **cause);
 void	tun_close(struct tun *);
-/*
- * Let the kernel build GSO packets for the TUN (on) or not (off): the fast
- * path cannot encapsulate an SCTP GSO packet, so with it the kernel must
- * send packets of the MTU.  0, or -1 with errno.
- */
-int	tun_set_gso(const struct tun *, int on);
 
 #endif

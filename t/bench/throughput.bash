@@ -4,7 +4,8 @@
 #   native   SCTP straight over the veth;
 #   kernel   the Linux kernel's own RFC 6951 in both namespaces
 #            (net.sctp.udp_port = encap_port = 9899, set before any socket);
-#   sctptun  a pair of sctptund, one per namespace;
+#   sctptun  a pair of sctptund, one per namespace (user-space path);
+#   fastpath the same with the eBPF fast path on (when the build has it);
 #   mixed    sctptund in A, the kernel's own RFC 6951 in B: what a mixed
 #            deployment gets;
 #   dtls-psk  a pair of sctptund with DTLS between them, pre-shared key
@@ -33,8 +34,10 @@
 rounds=${1:-${BENCH_ROUNDS:-5}}
 secs=${2:-${BENCH_SECONDS:-5}}
 necho=${3:-${BENCH_ECHO_COUNT:-1000}}
-modes="native kernel sctptun mixed dtls-psk dtls-cert"
-command -v openssl > /dev/null || modes="native kernel sctptun mixed"
+modes="native kernel sctptun fastpath mixed dtls-psk dtls-cert"
+command -v openssl > /dev/null || modes="native kernel sctptun fastpath mixed"
+[ "${SCTPTUN_HAVE_BPF:-no}" = yes ] || modes=$(echo "$modes" |
+    sed 's/ fastpath//')
 metrics="a2b b2a rr"
 results=$T_WORK/results		# lines: metric mode round value
 
@@ -53,6 +56,8 @@ mode_kernel_encap() {
 # The configurations of a and b for a mode with sctptund.
 mode_confs() {
 	unset STUN_DTLS STUN_PEER_DTLS
+	STUN_FASTPATH=off
+	[ "$1" = fastpath ] && STUN_FASTPATH=on
 	case $1 in
 	dtls-psk) dtls_psk a pair "$T_WORK/keys/psk" ;;
 	dtls-cert) dtls_cert a "$T_WORK/keys/ca.pem" ;;
@@ -67,7 +72,7 @@ mode_up() {
 	case $1 in
 	native) return 0 ;;
 	kernel) mode_kernel_encap 9899 && wait_udp_listen "$NS_B" 9899 5 ;;
-	sctptun|dtls-*) mode_confs "$1" && stun_start "$NS_A" a &&
+	sctptun|fastpath|dtls-*) mode_confs "$1" && stun_start "$NS_A" a &&
 	    stun_start "$NS_B" b && MODE_T0=$(date +%s%N) ;;
 	mixed) mode_confs "$1" && mode_kernel_encap 9899 "$NS_B" &&
 	    wait_udp_listen "$NS_B" 9899 5 && stun_start "$NS_A" a &&
@@ -113,7 +118,7 @@ mode_down() {
 	local n wall rx tx cpu daemons="a b"
 	case $1 in
 	kernel) mode_kernel_encap 0 ;;
-	sctptun|mixed|dtls-*)
+	sctptun|fastpath|mixed|dtls-*)
 		[ "$1" = mixed ] && daemons=a
 		case $1 in dtls-*) dtls_overhead ;; esac
 		wall=$((($(date +%s%N) - MODE_T0) / 1000000))
@@ -125,6 +130,12 @@ mode_down() {
 			dtls-*)
 				rx=$(json_num dtls_udp_rx_packets < "$T_WORK/$n.stats")
 				tx=$(json_num dtls_udp_tx_packets < "$T_WORK/$n.stats")
+				;;
+			fastpath)
+				echo "    sctptund $n: fast path rx" \
+				    "$(json_num fastpath_rx_packets < "$T_WORK/$n.stats")," \
+				    "tx $(json_num fastpath_tx_packets < "$T_WORK/$n.stats")" \
+				    "(the daemon's figures below are the rest)"
 				;;
 			esac
 			cpu=$(cpu_ns "$(stun_pid $n)")
@@ -239,6 +250,9 @@ summary() {
 			if (med["native"] > 0)
 				printf "    sctptun / native SCTP:     %.2f\n",
 				    med["sctptun"] / med["native"]
+			if (med["kernel"] > 0 && ("fastpath" in med))
+				printf "    fastpath / kernel RFC 6951: %.2f\n",
+				    med["fastpath"] / med["kernel"]
 			if (med["kernel"] > 0)
 				printf "    mixed / kernel RFC 6951:   %.2f\n",
 				    med["mixed"] / med["kernel"]
