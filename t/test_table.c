@@ -492,10 +492,14 @@ test_transports(void)
 	a = table_new(t, 1, 2, 0, 0);
 	for (i = 0; i < ASSOC_MAX_TRANSPORTS; i++) {
 		ad = i % 2 ? addr6(i) : addr4(i);
-		if ((tr[i] = table_transport(t, a, &ad, 1)) == NULL)
+		if ((tr[i] = table_transport(t, a, &ad, 1)) == NULL ||
+		    tr[i] != &a->t[i])
 			good = 0;
 	}
 	ok(good && a->ntransports == ASSOC_MAX_TRANSPORTS, "8 transports");
+	/* Adding one may have moved the others: take them again. */
+	for (i = 0; i < ASSOC_MAX_TRANSPORTS; i++)
+		tr[i] = &a->t[i];
 	ad = addr4(100);
 	ok(table_transport(t, a, &ad, 1) == NULL &&
 	    table_stats(t)->transports_full == 1, "9th refused and counted");
@@ -1043,30 +1047,31 @@ restore_hook(enum table_event ev, struct assoc *a,
 }
 
 /* A saved entry as state.c hands it over: ids, times and links set. */
-static struct assoc
-restore_src(uint32_t id, enum assoc_state state, uint32_t last_active,
-    uint32_t n)
+static void
+restore_src(struct assoc_copy *c, uint32_t id, enum assoc_state state,
+    uint32_t last_active, uint32_t n)
 {
-	struct assoc	a;
-	struct ipaddr	x = addr4(n);
+	struct assoc	*a = &c->a;
+	struct ipaddr	 x = addr4(n);
 
-	memset(&a, 0, sizeof(a));
-	a.lport = 7;
-	a.pport = (uint16_t)n;
-	a.ltag = state == ASSOC_EMBRYONIC ? 0 : 0x1000 + n;
-	a.ptag = 0x2000 + n;
-	a.state = (uint8_t)state;
-	a.id = id;
-	a.created = last_active;
-	a.last_active = last_active;
-	a.ntransports = 1;
-	a.t[0].addr = x;
-	a.t[0].port = (uint16_t)(40000 + n);
-	a.t[0].flags = TRANSPORT_LEARNED;
+	assoc_copy_init(c);
+	a->lport = 7;
+	a->pport = (uint16_t)n;
+	a->ltag = state == ASSOC_EMBRYONIC ? 0 : 0x1000 + n;
+	a->ptag = 0x2000 + n;
+	a->state = (uint8_t)state;
+	a->id = id;
+	a->created = last_active;
+	a->last_active = last_active;
+	a->ntransports = 1;
+	a->t[0].addr = x;
+	a->t[0].port = (uint16_t)(40000 + n);
+	a->t[0].flags = TRANSPORT_LEARNED;
 	/* Stale links from the old process must not be believed. */
-	a.lnext = a.pnext = a.lru_prev = a.lru_next = 12345;
-	a.t[0].hnext = 999;
-	return (a);
+	a->lnext = a->pnext = a->lru_prev = a->lru_next = 12345;
+	a->t[0].hnext = 999;
+	a->t[0].num = 5;
+	a->t[0].fp_slot = 77;
 }
 
 /* table_restore: indexes, limits, ids, ordering for expiry, no events. */
@@ -1074,7 +1079,8 @@ static void
 test_restore(void)
 {
 	struct table	*t = table_create(3, 1);
-	struct assoc	 src, *a;
+	struct assoc_copy src;
+	struct assoc	*a;
 	struct ipaddr	 x = addr4(2);
 	int		 events = 0;
 	uint32_t	 n;
@@ -1082,22 +1088,22 @@ test_restore(void)
 	table_set_hook(t, restore_hook, &events);
 	table_set_clock(t, 1000);
 	/* Out of order: 900, 500, 800; the expiry must still be exact. */
-	src = restore_src(500, ASSOC_ESTABLISHED, 900, 1);
-	ok(table_restore(t, &src) != NULL, "restore an established entry");
-	src = restore_src(70, ASSOC_CLOSING, 500, 2);
-	ok((a = table_restore(t, &src)) != NULL && a->state == ASSOC_CLOSING,
+	restore_src(&src, 500, ASSOC_ESTABLISHED, 900, 1);
+	ok(table_restore(t, &src.a) != NULL, "restore an established entry");
+	restore_src(&src, 70, ASSOC_CLOSING, 500, 2);
+	ok((a = table_restore(t, &src.a)) != NULL && a->state == ASSOC_CLOSING,
 	    "restore a closing entry");
-	src = restore_src(71, ASSOC_ESTABLISHED, 800, 3);
-	ok(table_restore(t, &src) != NULL, "restore a third");
-	src = restore_src(72, ASSOC_ESTABLISHED, 800, 4);
-	ok(table_restore(t, &src) == NULL, "the established limit holds");
-	src = restore_src(9, ASSOC_EMBRYONIC, 990, 5);
-	ok(table_restore(t, &src) != NULL, "restore an embryonic entry");
-	src = restore_src(10, ASSOC_EMBRYONIC, 995, 6);
-	ok(table_restore(t, &src) == NULL && table_count(t, ASSOC_EMBRYONIC)
+	restore_src(&src, 71, ASSOC_ESTABLISHED, 800, 3);
+	ok(table_restore(t, &src.a) != NULL, "restore a third");
+	restore_src(&src, 72, ASSOC_ESTABLISHED, 800, 4);
+	ok(table_restore(t, &src.a) == NULL, "the established limit holds");
+	restore_src(&src, 9, ASSOC_EMBRYONIC, 990, 5);
+	ok(table_restore(t, &src.a) != NULL, "restore an embryonic entry");
+	restore_src(&src, 10, ASSOC_EMBRYONIC, 995, 6);
+	ok(table_restore(t, &src.a) == NULL && table_count(t, ASSOC_EMBRYONIC)
 	    == 1, "the embryonic limit holds: nothing evicted");
-	src = restore_src(11, ASSOC_FREE, 995, 6);
-	ok(table_restore(t, &src) == NULL, "a free entry is refused");
+	restore_src(&src, 11, ASSOC_FREE, 995, 6);
+	ok(table_restore(t, &src.a) == NULL, "a free entry is refused");
 	ok(events == 0, "no events from restoring");
 	a = table_lookup_ltag(t, 7, 2, 0x1002);
 	ok(a != NULL && a->id == 70 && table_lookup_ptag(t, 7, 2, 0x2002) == a
@@ -1117,8 +1123,8 @@ test_restore(void)
 	ok(n == 2 && table_lookup_ltag(t, 7, 1, 0x1001) != NULL,
 	    "expiry drops exactly the entries idle too long (%u)", n);
 	table_set_clock(t, 2000);
-	src = restore_src(0, ASSOC_ESTABLISHED, 5000, 8);
-	a = table_restore(t, &src);
+	restore_src(&src, 0, ASSOC_ESTABLISHED, 5000, 8);
+	a = table_restore(t, &src.a);
 	ok(a != NULL && a->id > 500, "id 0 gets a fresh id (%u)",
 	    a != NULL ? a->id : 0);
 	ok(a != NULL && a->last_active == 2000 && a->created == 2000,
@@ -1131,7 +1137,8 @@ static void
 test_generation(void)
 {
 	struct table		*t = table_create(4, 4);
-	struct assoc		*a, src;
+	struct assoc_copy	 src;
+	struct assoc		*a;
 	struct transport	*tr;
 	struct ipaddr		 x = addr4(1);
 	uint64_t		 g;
@@ -1165,8 +1172,8 @@ test_generation(void)
 	ok(table_generation(t) != g, "remove does");
 	g = table_generation(t);
 	table_set_clock(t, 100);
-	src = restore_src(3, ASSOC_ESTABLISHED, 10, 1);
-	(void)table_restore(t, &src);
+	restore_src(&src, 3, ASSOC_ESTABLISHED, 10, 1);
+	(void)table_restore(t, &src.a);
 	ok(table_generation(t) != g, "restore does");
 	g = table_generation(t);
 	(void)table_expire(t, 50, 50);
