@@ -18,9 +18,9 @@
  *    store starts with a header naming its entry, which is how a transport
  *    finds its association (its num says where t[] starts).
  *  - The indexes are linear hashing tables of uint32 bucket heads in
- *    segments of TABLE_SEG: each insert splits at most one bucket once the
- *    index holds more elements than buckets, so chains stay short at any
- *    size and growth never pauses for a rehash.  They do not shrink.
+ *    segments of TABLE_SEG: an insert that takes the load past 3/4 splits
+ *    the next bucket or two in turn, so chains stay short at any size and
+ *    growth never pauses for a rehash.  They do not shrink.
  *
  * Links between entries are slot numbers (chunk table, then slot: no
  * pointer chasing); slot 0 is never used, so 0 is the end of every chain
@@ -60,6 +60,14 @@
 #define TABLE_SEG_SHIFT		10
 #define TABLE_SEG		(1U << TABLE_SEG_SHIFT)
 #define TABLE_SEG_MASK		(TABLE_SEG - 1)
+
+/*
+ * The most elements per bucket an index keeps on average: a hit reads
+ * about 1 + load / 2 entries, a miss (INIT, out of the blue, a flood of
+ * random tags) about load; each bucket costs 4 bytes.
+ */
+#define TABLE_LOAD_NUM		3
+#define TABLE_LOAD_DEN		4
 
 /* Most associations have one or two paths: room for two in the entry. */
 #define TABLE_INLINE_TRANSPORTS	2
@@ -384,7 +392,7 @@ table_index_init(struct table *t, struct table_index *ix,
  * Without memory for the new segment nothing changes: chains just stay
  * longer until the next try.
  */
-static void
+static int
 table_index_split(struct table *t, enum table_which which)
 {
 	struct table_index	*ix = &t->ix[which];
@@ -392,7 +400,7 @@ table_index_split(struct table *t, enum table_which which)
 	uint32_t		 nb = ix->mask + 1 + ix->split;
 
 	if (nb >= ix->max_buckets || table_index_room(t, ix, nb) == -1)
-		return;
+		return (-1);
 	p = &ix->seg[ix->split >> TABLE_SEG_SHIFT][ix->split &
 	    TABLE_SEG_MASK];
 	to = &ix->seg[nb >> TABLE_SEG_SHIFT][nb & TABLE_SEG_MASK];
@@ -410,9 +418,10 @@ table_index_split(struct table *t, enum table_which which)
 		ix->mask = hi;
 		ix->split = 0;
 	}
+	return (0);
 }
 
-/* Link element x; the index grows by one bucket if it is due. */
+/* Link element x; the index grows by a bucket or two if it is due. */
 static void
 table_index_link(struct table *t, enum table_which which, uint32_t x)
 {
@@ -422,8 +431,10 @@ table_index_link(struct table *t, enum table_which which, uint32_t x)
 	head = table_index_head(ix, table_hash_of(t, which, x));
 	*table_next_of(t, which, x) = *head;
 	*head = x;
-	if (++ix->count > ix->mask + 1 + ix->split)
-		table_index_split(t, which);
+	ix->count++;
+	while ((uint64_t)ix->count * TABLE_LOAD_DEN > (uint64_t)(ix->mask +
+	    1 + ix->split) * TABLE_LOAD_NUM && table_index_split(t, which) == 0)
+		continue;
 }
 
 /* Unlink element x from the chain its key puts it in. */
