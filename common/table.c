@@ -136,7 +136,7 @@ struct table {
 	struct table_entry **chunk;	/* nchunks, allocated as needed */
 	uint32_t	 nchunks;
 	uint32_t	 nslots;	/* slot 0 unused */
-	uint32_t	 hwm;		/* slots below it have been handed out */
+	uint32_t	 hwm;		/* slots below it were handed out */
 	uint32_t	 max_assocs;
 	uint32_t	 max_embryonic;
 	uint32_t	 free_head;	/* chained through lru_next */
@@ -881,11 +881,12 @@ table_addr_unlink(struct table *t, uint32_t i, uint32_t n)
 static void
 table_evict_embryonic(struct table *t)
 {
-	if (t->lru_embryonic.cold == 0)
+	uint32_t	i = t->lru_embryonic.cold;
+
+	if (i == 0)
 		return;
-	table_event(t, TABLE_EV_EVICTED, table_assoc_at(t, t->lru_embryonic.cold), NULL,
-	    0);
-	table_drop(t, t->lru_embryonic.cold);
+	table_event(t, TABLE_EV_EVICTED, table_assoc_at(t, i), NULL, 0);
+	table_drop(t, i);
 	t->stats.evicted_embryonic++;
 }
 
@@ -1291,7 +1292,8 @@ table_lru_insert_sorted(struct table *t, struct table_lru *l, uint32_t i)
 	struct assoc	*a = table_assoc_at(t, i);
 	uint32_t	 after = l->hot;
 
-	while (after != 0 && table_assoc_at(t, after)->last_active > a->last_active)
+	while (after != 0 &&
+	    table_assoc_at(t, after)->last_active > a->last_active)
 		after = table_assoc_at(t, after)->lru_prev;
 	a->lru_prev = after;
 	if (after != 0) {

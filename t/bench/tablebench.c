@@ -11,9 +11,10 @@
  * timed).  Next to them, what one dependent random read costs over as
  * much memory as the table holds: a lookup is a few such reads at every
  * size (the chains stay short), so its cost follows the memory's, which
- * rises from cache to DRAM with page walks.  Then the bytes per association with 1, 2 and 8 transports, by
- * the table's own count (table_memory) and by malloc's (mallinfo2), and
- * the resident size of an empty table with sctptund's default limits.
+ * rises from cache to DRAM with page walks.  Then the bytes per
+ * association with 1, 2 and 8 transports, by the table's own count
+ * (table_memory) and by malloc's (mallinfo2), and the resident size of an
+ * empty table with sctptund's default limits.
  * Prints figures; sets no thresholds.  Exit status 1 if a lookup misses.
  */
 #include <sys/socket.h>
