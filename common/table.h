@@ -6,8 +6,11 @@
  * ltag is the local endpoint's verification tag (the tag packets from the
  * peer carry), ptag the peer's (the tag packets to the peer carry).
  *
- * Entries live in one array allocated at creation: nothing is allocated
- * afterwards.  Three hash indexes give O(1) lookups:
+ * Memory follows what is in use, not the limits: entries come in chunks
+ * allocated as the table first needs them, and each entry's transports live
+ * in storage the table owns (room for two inside the entry, a larger block
+ * from a pool when a third comes).  Three hash indexes that grow with their
+ * contents give O(1) lookups:
  *   by (lport, pport, ltag)       - ingress packets
  *   by (lport, pport, ptag)       - egress packets
  *   by (lport, pport, peer addr)  - INITs for an existing association,
@@ -43,7 +46,7 @@ struct transport {
 	struct ipaddr	addr;		/* peer address */
 	uint16_t	port;		/* remote UDP port, 0 = not known */
 	uint8_t		flags;
-	uint8_t		pad;
+	uint8_t		num;		/* its place in t[] (internal) */
 	uint32_t	learned_at;	/* table clock (seconds) */
 	uint32_t	last_seen;	/* last verified packet from it */
 	uint32_t	hnext;		/* addr index chain (internal) */
@@ -70,10 +73,28 @@ struct assoc {
 	uint32_t	id;		/* unique, never reused while running */
 	uint64_t	rx_packets, rx_bytes;	/* from UDP to the TUN */
 	uint64_t	tx_packets, tx_bytes;	/* from the TUN to UDP */
-	/* Internal: hash chains and LRU links, as array indexes. */
+	/* Internal: hash chains and LRU links, as entry indexes. */
 	uint32_t	lnext, pnext;
 	uint32_t	lru_prev, lru_next;
-	struct transport t[ASSOC_MAX_TRANSPORTS];
+	/*
+	 * The transports, t[0] to t[ntransports - 1].  In the table they live
+	 * in storage the table owns and may move when one is added: a
+	 * transport pointer holds until the next table_transport() with
+	 * create on the same association.  Outside the table (an entry to
+	 * restore, a snapshot) see struct assoc_copy.
+	 */
+	struct transport *t;
+};
+
+/*
+ * An association with room for all its transports, outside any table: what
+ * the state file loader fills for table_restore() and what a test keeps as
+ * a snapshot.  a.t points into the struct itself, so set it up with
+ * assoc_copy_init() or assoc_copy() and never copy it by value.
+ */
+struct assoc_copy {
+	struct assoc		a;
+	struct transport	t[ASSOC_MAX_TRANSPORTS];
 };
 
 struct table_stats {
@@ -114,7 +135,12 @@ enum table_event {
 typedef void (*table_hook_fn)(enum table_event, struct assoc *,
 	    struct transport *, uint16_t old_port, void *arg);
 
-/* Returns NULL if memory is short.  max_assocs, max_embryonic >= 1. */
+/*
+ * Returns NULL if memory is short.  max_assocs, max_embryonic >= 1.  Only
+ * a small fixed part is allocated here; the rest comes as entries do (a
+ * failed allocation then is a full table, counted in stats.full), and
+ * stays allocated for reuse after they go.
+ */
 struct table *table_create(uint32_t max_assocs, uint32_t max_embryonic);
 void	table_free(struct table *);
 /* The table clock in seconds; the caller advances it (monotonic). */
@@ -125,6 +151,8 @@ uint32_t table_count(const struct table *, enum assoc_state);
 uint32_t table_max_assocs(const struct table *);
 uint32_t table_max_embryonic(const struct table *);
 const struct table_stats *table_stats(const struct table *);
+/* Bytes the table has allocated: entries, transport blocks, indexes. */
+size_t	table_memory(const struct table *);
 
 /* Lookups; NULL when absent.  A tag of 0 never matches. */
 struct assoc *table_lookup_ltag(struct table *, uint16_t lport,
@@ -155,13 +183,16 @@ void	table_remove(struct table *, struct assoc *);
 
 /*
  * The transport for addr, or NULL.  With create, add one if absent (NULL if
- * the association already has ASSOC_MAX_TRANSPORTS, counted).
+ * the association already has ASSOC_MAX_TRANSPORTS or no memory is left for
+ * more, counted in stats.transports_full).  Adding one may move the
+ * association's transports: earlier transport pointers are then stale.
  */
 struct transport *table_transport(struct table *, struct assoc *,
 	    const struct ipaddr *, int create);
 /*
  * Record port as learned from a verified packet: returns 0 if unchanged,
  * 1 if first learned, 2 if changed (counted in stats).  Updates last_seen.
+ * tr is a transport of an entry of this table.
  */
 int	table_learn_port(struct table *, struct transport *, uint16_t port);
 /* The remote port to send to addr: transport's, else the association's
@@ -193,8 +224,9 @@ void	table_foreach(struct table *, void (*fn)(struct assoc *, void *),
 
 /*
  * Insert a whole entry saved by an earlier run (sctptund's state file):
- * state, tags, ports, transports with their flags, ports and times, id and
- * counters are copied; the internal links are rebuilt.  Times later than
+ * state, tags, ports, transports (src->t[0] to src->t[ntransports - 1])
+ * with their flags, ports and times, id and counters are copied into the
+ * table's own storage; the internal links are rebuilt.  Times later than
  * the table clock are clamped to it.  The limits hold (NULL when there is
  * no room; nothing is evicted), ids handed out later stay above src->id
  * (0 gets a fresh id), and the event hook is not called.
@@ -208,5 +240,10 @@ struct assoc *table_restore(struct table *, const struct assoc *src);
 uint64_t table_generation(const struct table *);
 
 const char *assoc_state_name(enum assoc_state);
+
+/* An empty copy: zeroed, a.t pointing at its own transports. */
+void	assoc_copy_init(struct assoc_copy *);
+/* A deep copy of src (transports too) into dst; returns &dst->a. */
+struct assoc *assoc_copy(struct assoc_copy *dst, const struct assoc *src);
 
 #endif

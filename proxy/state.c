@@ -355,16 +355,19 @@ state_get_transport(struct state_buf *b, struct transport *tr, int used,
 }
 
 /*
- * Decode one record into a (table clock times, gap added to every age);
- * *idle is its idle time counting the gap.  -1 if the record is invalid.
+ * Decode one record into a (table clock times, gap added to every age),
+ * its transports into the ASSOC_MAX_TRANSPORTS that a->t points to; *idle
+ * is its idle time counting the gap.  -1 if the record is invalid.
  */
 static int
 state_get_assoc(struct state_buf *b, struct assoc *a, uint32_t now,
     uint64_t gap, uint64_t *idle)
 {
-	int	n, bad = 0;
+	struct transport	*tv = a->t;
+	int			 n, bad = 0;
 
 	memset(a, 0, sizeof(*a));
+	a->t = tv;
 	a->lport = (uint16_t)state_get(b, 2);
 	a->pport = (uint16_t)state_get(b, 2);
 	a->ltag = (uint32_t)state_get(b, 4);
@@ -497,7 +500,12 @@ state_cmp_active(const void *x, const void *y)
 	return (a->id < b->id ? -1 : a->id > b->id);
 }
 
-/* Decode every record into an allocated array, dropping stale ones. */
+/*
+ * Decode every record into an allocated array, dropping stale ones.  The
+ * transports follow the entries in the same allocation, each entry's t
+ * pointing at its own ASSOC_MAX_TRANSPORTS: sorting the entries moves the
+ * pointers with them, and one free() releases both.
+ */
 static struct assoc *
 state_decode(const uint8_t *buf, size_t count, uint32_t now, uint64_t gap,
     const struct config *conf, struct state_counts *sc, size_t *nkept)
@@ -506,13 +514,17 @@ state_decode(const uint8_t *buf, size_t count, uint32_t now, uint64_t gap,
 				    STATE_HEADER_SIZE + count *
 				    STATE_RECORD_SIZE, STATE_HEADER_SIZE };
 	struct assoc		*v;
+	struct transport	*tv;
 	uint64_t		 idle;
 	size_t			 i, k = 0;
 	int			 p;
 
-	if ((v = calloc(count > 0 ? count : 1, sizeof(*v))) == NULL)
+	if ((v = calloc(count > 0 ? count : 1, sizeof(*v) +
+	    ASSOC_MAX_TRANSPORTS * sizeof(struct transport))) == NULL)
 		return (NULL);
+	tv = (struct transport *)(void *)(v + (count > 0 ? count : 1));
 	for (i = 0; i < count; i++) {
+		v[k].t = tv + k * ASSOC_MAX_TRANSPORTS;
 		if (state_get_assoc(&b, &v[k], now, gap, &idle) == -1) {
 			free(v);
 			errno = EINVAL;

@@ -1,11 +1,15 @@
 /*
  * test_table: unit tests for common/table.c - the three indexes, tag 0,
- * limits and eviction, expiry, transports and port learning, slot reuse, and
- * a long random run checked against a simple reference model.
+ * limits and eviction, expiry, transports and port learning, slot reuse,
+ * growth (entry chunks, transport stores, running out of memory), and a
+ * long random run checked against a simple reference model.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -492,10 +496,14 @@ test_transports(void)
 	a = table_new(t, 1, 2, 0, 0);
 	for (i = 0; i < ASSOC_MAX_TRANSPORTS; i++) {
 		ad = i % 2 ? addr6(i) : addr4(i);
-		if ((tr[i] = table_transport(t, a, &ad, 1)) == NULL)
+		if ((tr[i] = table_transport(t, a, &ad, 1)) == NULL ||
+		    tr[i] != &a->t[i])
 			good = 0;
 	}
 	ok(good && a->ntransports == ASSOC_MAX_TRANSPORTS, "8 transports");
+	/* Adding one may have moved the others: take them again. */
+	for (i = 0; i < ASSOC_MAX_TRANSPORTS; i++)
+		tr[i] = &a->t[i];
 	ad = addr4(100);
 	ok(table_transport(t, a, &ad, 1) == NULL &&
 	    table_stats(t)->transports_full == 1, "9th refused and counted");
@@ -579,6 +587,358 @@ test_reuse(void)
 	ok(good, "10000 new/remove cycles in a 3-slot table, ids increase");
 	ok(table_stats(t)->full == 0, "never full");
 	table_free(t);
+}
+
+/* ---- Growth: entry chunks, transport stores, indexes. ------------- */
+
+/* An established entry on ports (1, 2) with tags and ntr IPv4 transports. */
+static struct assoc *
+grow_entry(struct table *t, uint32_t n, int ntr)
+{
+	struct assoc	*a;
+	struct ipaddr	 x;
+	int		 k;
+
+	if ((a = table_new(t, 1, 2, 0, 0)) == NULL)
+		return (NULL);
+	table_set_ltag(t, a, n + 1);
+	table_set_ptag(t, a, ~n);
+	if (table_establish(t, a) == -1)
+		return (NULL);
+	for (k = 0; k < ntr; k++) {
+		x = addr4(n * ASSOC_MAX_TRANSPORTS + (uint32_t)k);
+		if (table_transport(t, a, &x, 1) == NULL)
+			return (NULL);
+	}
+	return (a);
+}
+
+/* 1 if entry n made by grow_entry is found whole by all three indexes. */
+static int
+grow_found(struct table *t, uint32_t n, int ntr)
+{
+	struct assoc	*a;
+	struct ipaddr	 x;
+	int		 k;
+
+	a = table_lookup_ltag(t, 1, 2, n + 1);
+	if (a == NULL || table_lookup_ptag(t, 1, 2, ~n) != a ||
+	    a->ntransports != ntr)
+		return (0);
+	for (k = 0; k < ntr; k++) {
+		x = addr4(n * ASSOC_MAX_TRANSPORTS + (uint32_t)k);
+		if (table_lookup_addr(t, 1, 2, &x) != a ||
+		    table_transport(t, a, &x, 0) != &a->t[k])
+			return (0);
+	}
+	return (1);
+}
+
+/* Memory follows the entries: none up front, reused after removal. */
+static void
+test_growth(void)
+{
+	struct table	*t = table_create(65536, 4096);
+	struct assoc	*a;
+	struct ipaddr	 x;
+	size_t		 empty, full;
+	uint32_t	 i, n = 50000;
+	int		 good = 1;
+
+	empty = table_memory(t);
+	diag("empty table_create(65536, 4096): %zu bytes", empty);
+	ok(empty < 64 * 1024, "an empty default table is small");
+	for (i = 0; i < n; i++)
+		if (grow_entry(t, i, 2) == NULL)
+			good = 0;
+	ok(good && table_count(t, ASSOC_ESTABLISHED) == n,
+	    "%u entries with two transports each", n);
+	for (i = 0; i < n; i++)
+		if (!grow_found(t, i, 2))
+			good = 0;
+	ok(good, "each found by both tags and both addresses");
+	full = table_memory(t);
+	diag("%u entries: %zu bytes, %zu per entry", n, full,
+	    (full - empty) / n);
+	ok((full - empty) / n <= 256, "at most 256 bytes per association");
+	for (i = 0; i < n; i += 2)
+		table_remove(t, table_lookup_ltag(t, 1, 2, i + 1));
+	for (i = 0; i < n; i++)
+		if (grow_found(t, i, 2) != (int)(i % 2))
+			good = 0;
+	ok(good && table_count(t, ASSOC_ESTABLISHED) == n / 2,
+	    "half removed: the others still found, the removed not");
+	for (i = 0; i < n; i += 2)
+		if (grow_entry(t, i, 2) == NULL)
+			good = 0;
+	ok(good && table_memory(t) == full,
+	    "freed entries reused: no more memory");
+	for (i = 0; i < n; i++)
+		if (!grow_found(t, i, 2))
+			good = 0;
+	ok(good, "all found again");
+	for (i = 0; i < n; i++)
+		table_remove(t, table_lookup_ltag(t, 1, 2, i + 1));
+	ok(table_count(t, ASSOC_ESTABLISHED) == 0 && table_memory(t) == full,
+	    "empty again; the chunks stay for reuse");
+	x = addr4(ASSOC_MAX_TRANSPORTS);
+	a = table_new(t, 1, 2, 0, 0);
+	ok(a != NULL && table_lookup_ltag(t, 1, 2, 2) == NULL &&
+	    table_lookup_ptag(t, 1, 2, ~1U) == NULL &&
+	    table_lookup_addr(t, 1, 2, &x) == NULL,
+	    "nothing left in the indexes");
+	table_free(t);
+}
+
+/* The limits hold across chunk boundaries; a last partial chunk. */
+static void
+test_growth_limits(void)
+{
+	struct table	*t = table_create(1500, 100);
+	uint32_t	 i;
+	int		 good = 1;
+
+	for (i = 0; i < 1500; i++)
+		if (grow_entry(t, i, 1) == NULL)
+			good = 0;
+	ok(good, "1500 established entries over two chunks");
+	ok(grow_entry(t, 1500, 1) == NULL && table_stats(t)->full == 1 &&
+	    table_count(t, ASSOC_EMBRYONIC) == 1,
+	    "the 1501st stays embryonic: the limit holds");
+	for (i = 0; i < 200; i++)
+		if (table_new(t, 3, 4, 0, 0) == NULL)
+			good = 0;
+	ok(good && table_count(t, ASSOC_EMBRYONIC) == 100 &&
+	    table_count(t, ASSOC_FREE) == 0,
+	    "embryonic entries fill the last slots, then evict");
+	for (i = 0; i < 1500; i++)
+		if (!grow_found(t, i, 1))
+			good = 0;
+	ok(good, "every established entry still found");
+	table_free(t);
+}
+
+/* Hook for test_transport_growth: where port events land. */
+struct grow_seen {
+	struct assoc		*a;
+	struct transport	*tr;
+	int			 n;
+};
+
+static void
+grow_hook(enum table_event ev, struct assoc *a, struct transport *tr,
+    uint16_t old_port, void *arg)
+{
+	struct grow_seen	*s = arg;
+
+	if (ev != TABLE_EV_PORT_LEARNED)
+		return;
+	s->a = a;
+	s->tr = tr;
+	s->n++;
+}
+
+/* Transports move from the entry to blocks of 4 and 8 and back. */
+static void
+test_transport_growth(void)
+{
+	struct table		*t = table_create(8, 8);
+	struct assoc		*a, *b;
+	struct transport	*tr;
+	struct grow_seen	 seen;
+	struct ipaddr		 x;
+	size_t			 mem;
+	int			 k, n, good = 1;
+
+	table_set_hook(t, grow_hook, &seen);
+	b = grow_entry(t, 100, 2);
+	a = grow_entry(t, 0, 0);
+	for (n = 1; n <= ASSOC_MAX_TRANSPORTS; n++) {
+		x = addr4((uint32_t)n - 1);
+		tr = table_transport(t, a, &x, 1);
+		if (tr != &a->t[n - 1] || tr->num != n - 1)
+			good = 0;
+		/* What was learned before the move is still there. */
+		for (k = 0; k < n - 1; k++)
+			if (a->t[k].port != 1000 + k ||
+			    a->t[k].fp_slot != (uint32_t)(50 + k))
+				good = 0;
+		memset(&seen, 0, sizeof(seen));
+		if (table_learn_port(t, tr, (uint16_t)(1000 + n - 1)) != 1 ||
+		    seen.n != 1 || seen.a != a || seen.tr != tr)
+			good = 0;
+		tr->fp_slot = (uint32_t)(50 + n - 1);
+		if (!grow_found(t, 0, n))
+			good = 0;
+	}
+	ok(good, "2 -> 4 -> 8 transports: kept, indexed, events name the "
+	    "association");
+	ok(grow_found(t, 100, 2), "the neighbour is untouched");
+	memset(&seen, 0, sizeof(seen));
+	for (k = 0; k < ASSOC_MAX_TRANSPORTS; k++)
+		table_learn_port(t, &a->t[k], 2000);
+	ok(seen.n == 0 && table_stats(t)->ports_changed == 8,
+	    "each transport of a grown store learns in place");
+	mem = table_memory(t);
+	table_remove(t, a);
+	a = grow_entry(t, 0, 2);
+	ok(a != NULL && grow_found(t, 0, 2) && a->t[0].port == 0 &&
+	    a->t[1].fp_slot == 0, "freed and reused: two fresh transports");
+	a = grow_entry(t, 1, ASSOC_MAX_TRANSPORTS);
+	b = grow_entry(t, 2, 3);
+	ok(a != NULL && b != NULL && table_memory(t) == mem,
+	    "blocks freed with their entry are reused");
+	ok(grow_found(t, 1, 8) && grow_found(t, 2, 3) && grow_found(t, 0, 2),
+	    "all found");
+	table_free(t);
+}
+
+/* table_restore copies 1 to 8 transports into the table's own storage. */
+static void
+test_restore_transports(void)
+{
+	struct table		*t = table_create(16, 1);
+	struct assoc_copy	 src;
+	struct assoc		*a;
+	struct grow_seen	 seen;
+	int			 n, k, good = 1;
+
+	table_set_hook(t, grow_hook, &seen);
+	table_set_clock(t, 100);
+	for (n = 1; n <= ASSOC_MAX_TRANSPORTS; n++) {
+		assoc_copy_init(&src);
+		src.a.lport = 1;
+		src.a.pport = 2;
+		src.a.ltag = (uint32_t)n + 1;
+		src.a.ptag = ~(uint32_t)n;
+		src.a.state = ASSOC_ESTABLISHED;
+		src.a.last_active = 50;
+		src.a.ntransports = (uint8_t)n;
+		for (k = 0; k < n; k++) {
+			src.t[k].addr = addr4((uint32_t)(n *
+			    ASSOC_MAX_TRANSPORTS + k));
+			src.t[k].port = (uint16_t)(3000 + k);
+			src.t[k].num = 7;
+			src.t[k].hnext = 12345;
+			src.t[k].fp_slot = 99;
+		}
+		if ((a = table_restore(t, &src.a)) == NULL ||
+		    a->t == src.a.t || !grow_found(t, (uint32_t)n, n))
+			good = 0;
+		/* The copy is deep: the source may go. */
+		memset(&src, 0xa5, sizeof(src));
+		for (k = 0; a != NULL && k < n; k++) {
+			if (a->t[k].port != 3000 + k || a->t[k].fp_slot != 0)
+				good = 0;
+			memset(&seen, 0, sizeof(seen));
+			if (table_learn_port(t, &a->t[k], 4000) != 1 ||
+			    seen.a != a)
+				good = 0;
+		}
+	}
+	ok(good, "restored with 1..8 transports: found, deep, in place");
+	table_free(t);
+}
+
+/* A deep copy keeps its own transports. */
+static void
+test_assoc_copy(void)
+{
+	struct table		*t = table_create(4, 4);
+	struct assoc_copy	 c;
+	struct assoc		*a = grow_entry(t, 5, 3), *b;
+
+	b = assoc_copy(&c, a);
+	ok(b == &c.a && b->t == c.t && b->ntransports == 3 &&
+	    memcmp(&b->t[2].addr, &a->t[2].addr, sizeof(b->t[2].addr)) == 0,
+	    "assoc_copy copies the transports");
+	table_remove(t, a);
+	ok(b->ntransports == 3 && b->ltag == 6,
+	    "and outlives the entry");
+	table_free(t);
+}
+
+/* This process's data segment size (VmData), in bytes; 0 if unknown. */
+static size_t
+vm_data(void)
+{
+	FILE		*f;
+	char		 line[128];
+	unsigned long	 kb = 0;
+
+	if ((f = fopen("/proc/self/status", "r")) == NULL)
+		return (0);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmData: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return ((size_t)kb * 1024);
+}
+
+/*
+ * Fill a big table under a data limit a few MB above what the process
+ * has: the table runs out of memory long before its limits.  Exits 0 if
+ * that came as a counted full table with every earlier entry still found.
+ */
+static void
+no_memory_child(void)
+{
+	struct table	*t = table_create(1000000, 1000);
+	struct rlimit	 rl;
+	struct assoc	*a = NULL;
+	struct ipaddr	 x;
+	uint32_t	 i, k, n;
+
+	if (t == NULL || vm_data() == 0)
+		_exit(2);
+	rl.rlim_cur = rl.rlim_max = vm_data() + 4 * 1024 * 1024;
+	if (setrlimit(RLIMIT_DATA, &rl) == -1)
+		_exit(3);
+	for (n = 0; n < 1000000; n++) {
+		if ((a = table_new(t, 1, 2, 0, 0)) == NULL)
+			break;
+		table_set_ltag(t, a, n + 1);
+		(void)table_establish(t, a);
+		for (k = 0; k < 3; k++) {
+			x = addr4(n * ASSOC_MAX_TRANSPORTS + k);
+			(void)table_transport(t, a, &x, 1);
+		}
+	}
+	if (a != NULL || n == 0 || table_stats(t)->full != 1)
+		_exit(4);
+	for (i = 0; i < n; i++)
+		if (table_lookup_ltag(t, 1, 2, i + 1) == NULL)
+			_exit(5);
+	_exit(0);
+}
+
+/* ASan's allocator aborts at a data limit instead of returning NULL. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN	1
+#endif
+#endif
+
+/* Out of memory is a full table, not a crash. */
+static void
+test_no_memory(void)
+{
+	pid_t	pid;
+	int	status;
+
+#ifdef TEST_ASAN
+	ok(1, "# SKIP no data limit under AddressSanitizer");
+	return;
+#endif
+	fflush(stdout);
+	if ((pid = fork()) == 0)
+		no_memory_child();
+	ok(pid != -1 && waitpid(pid, &status, 0) == pid &&
+	    WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "out of memory: counted as full, entries kept (status %d)",
+	    pid != -1 ? status : -1);
 }
 
 /* ---- The reference model: arrays and linear search. -------------- */
@@ -1043,30 +1403,31 @@ restore_hook(enum table_event ev, struct assoc *a,
 }
 
 /* A saved entry as state.c hands it over: ids, times and links set. */
-static struct assoc
-restore_src(uint32_t id, enum assoc_state state, uint32_t last_active,
-    uint32_t n)
+static void
+restore_src(struct assoc_copy *c, uint32_t id, enum assoc_state state,
+    uint32_t last_active, uint32_t n)
 {
-	struct assoc	a;
-	struct ipaddr	x = addr4(n);
+	struct assoc	*a = &c->a;
+	struct ipaddr	 x = addr4(n);
 
-	memset(&a, 0, sizeof(a));
-	a.lport = 7;
-	a.pport = (uint16_t)n;
-	a.ltag = state == ASSOC_EMBRYONIC ? 0 : 0x1000 + n;
-	a.ptag = 0x2000 + n;
-	a.state = (uint8_t)state;
-	a.id = id;
-	a.created = last_active;
-	a.last_active = last_active;
-	a.ntransports = 1;
-	a.t[0].addr = x;
-	a.t[0].port = (uint16_t)(40000 + n);
-	a.t[0].flags = TRANSPORT_LEARNED;
+	assoc_copy_init(c);
+	a->lport = 7;
+	a->pport = (uint16_t)n;
+	a->ltag = state == ASSOC_EMBRYONIC ? 0 : 0x1000 + n;
+	a->ptag = 0x2000 + n;
+	a->state = (uint8_t)state;
+	a->id = id;
+	a->created = last_active;
+	a->last_active = last_active;
+	a->ntransports = 1;
+	a->t[0].addr = x;
+	a->t[0].port = (uint16_t)(40000 + n);
+	a->t[0].flags = TRANSPORT_LEARNED;
 	/* Stale links from the old process must not be believed. */
-	a.lnext = a.pnext = a.lru_prev = a.lru_next = 12345;
-	a.t[0].hnext = 999;
-	return (a);
+	a->lnext = a->pnext = a->lru_prev = a->lru_next = 12345;
+	a->t[0].hnext = 999;
+	a->t[0].num = 5;
+	a->t[0].fp_slot = 77;
 }
 
 /* table_restore: indexes, limits, ids, ordering for expiry, no events. */
@@ -1074,7 +1435,8 @@ static void
 test_restore(void)
 {
 	struct table	*t = table_create(3, 1);
-	struct assoc	 src, *a;
+	struct assoc_copy src;
+	struct assoc	*a;
 	struct ipaddr	 x = addr4(2);
 	int		 events = 0;
 	uint32_t	 n;
@@ -1082,22 +1444,22 @@ test_restore(void)
 	table_set_hook(t, restore_hook, &events);
 	table_set_clock(t, 1000);
 	/* Out of order: 900, 500, 800; the expiry must still be exact. */
-	src = restore_src(500, ASSOC_ESTABLISHED, 900, 1);
-	ok(table_restore(t, &src) != NULL, "restore an established entry");
-	src = restore_src(70, ASSOC_CLOSING, 500, 2);
-	ok((a = table_restore(t, &src)) != NULL && a->state == ASSOC_CLOSING,
+	restore_src(&src, 500, ASSOC_ESTABLISHED, 900, 1);
+	ok(table_restore(t, &src.a) != NULL, "restore an established entry");
+	restore_src(&src, 70, ASSOC_CLOSING, 500, 2);
+	ok((a = table_restore(t, &src.a)) != NULL && a->state == ASSOC_CLOSING,
 	    "restore a closing entry");
-	src = restore_src(71, ASSOC_ESTABLISHED, 800, 3);
-	ok(table_restore(t, &src) != NULL, "restore a third");
-	src = restore_src(72, ASSOC_ESTABLISHED, 800, 4);
-	ok(table_restore(t, &src) == NULL, "the established limit holds");
-	src = restore_src(9, ASSOC_EMBRYONIC, 990, 5);
-	ok(table_restore(t, &src) != NULL, "restore an embryonic entry");
-	src = restore_src(10, ASSOC_EMBRYONIC, 995, 6);
-	ok(table_restore(t, &src) == NULL && table_count(t, ASSOC_EMBRYONIC)
+	restore_src(&src, 71, ASSOC_ESTABLISHED, 800, 3);
+	ok(table_restore(t, &src.a) != NULL, "restore a third");
+	restore_src(&src, 72, ASSOC_ESTABLISHED, 800, 4);
+	ok(table_restore(t, &src.a) == NULL, "the established limit holds");
+	restore_src(&src, 9, ASSOC_EMBRYONIC, 990, 5);
+	ok(table_restore(t, &src.a) != NULL, "restore an embryonic entry");
+	restore_src(&src, 10, ASSOC_EMBRYONIC, 995, 6);
+	ok(table_restore(t, &src.a) == NULL && table_count(t, ASSOC_EMBRYONIC)
 	    == 1, "the embryonic limit holds: nothing evicted");
-	src = restore_src(11, ASSOC_FREE, 995, 6);
-	ok(table_restore(t, &src) == NULL, "a free entry is refused");
+	restore_src(&src, 11, ASSOC_FREE, 995, 6);
+	ok(table_restore(t, &src.a) == NULL, "a free entry is refused");
 	ok(events == 0, "no events from restoring");
 	a = table_lookup_ltag(t, 7, 2, 0x1002);
 	ok(a != NULL && a->id == 70 && table_lookup_ptag(t, 7, 2, 0x2002) == a
@@ -1117,8 +1479,8 @@ test_restore(void)
 	ok(n == 2 && table_lookup_ltag(t, 7, 1, 0x1001) != NULL,
 	    "expiry drops exactly the entries idle too long (%u)", n);
 	table_set_clock(t, 2000);
-	src = restore_src(0, ASSOC_ESTABLISHED, 5000, 8);
-	a = table_restore(t, &src);
+	restore_src(&src, 0, ASSOC_ESTABLISHED, 5000, 8);
+	a = table_restore(t, &src.a);
 	ok(a != NULL && a->id > 500, "id 0 gets a fresh id (%u)",
 	    a != NULL ? a->id : 0);
 	ok(a != NULL && a->last_active == 2000 && a->created == 2000,
@@ -1131,7 +1493,8 @@ static void
 test_generation(void)
 {
 	struct table		*t = table_create(4, 4);
-	struct assoc		*a, src;
+	struct assoc_copy	 src;
+	struct assoc		*a;
 	struct transport	*tr;
 	struct ipaddr		 x = addr4(1);
 	uint64_t		 g;
@@ -1165,8 +1528,8 @@ test_generation(void)
 	ok(table_generation(t) != g, "remove does");
 	g = table_generation(t);
 	table_set_clock(t, 100);
-	src = restore_src(3, ASSOC_ESTABLISHED, 10, 1);
-	(void)table_restore(t, &src);
+	restore_src(&src, 3, ASSOC_ESTABLISHED, 10, 1);
+	(void)table_restore(t, &src.a);
 	ok(table_generation(t) != g, "restore does");
 	g = table_generation(t);
 	(void)table_expire(t, 50, 50);
@@ -1193,6 +1556,12 @@ main(void)
 	test_expire_cost();
 	test_transports();
 	test_reuse();
+	test_growth();
+	test_growth_limits();
+	test_transport_growth();
+	test_restore_transports();
+	test_assoc_copy();
+	test_no_memory();
 	test_foreach();
 	test_restore();
 	test_generation();

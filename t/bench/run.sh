@@ -10,15 +10,18 @@
 #      (root, netns, valgrind; crafted packets, no kernel SCTP needed);
 #   3. t/bench/soak.bash: sctptund for BENCH_SOAK_SECONDS (600) under
 #      association churn and attack on this host (root, netns; crafted
-#      packets): memory, descriptors and CPU per packet must stay flat.
+#      packets): memory, descriptors and CPU per packet must stay flat;
+#   4. t/bench/tablebench: the association table's lookups per second
+#      from 1000 to a million associations and its bytes per association
+#      (no root needed).
 #
-# The first two print figures and set no thresholds; the soak has its
-# own (see soak.bash).  The exit status is 1 if a benchmark could not run
-# or the soak failed.  Environment: BENCH_ROUNDS (5), BENCH_SECONDS (5),
+# The others print figures and set no thresholds; the soak has its own
+# (see soak.bash).  The exit status is 1 if a benchmark could not run or
+# the soak failed.  Environment: BENCH_ROUNDS (5), BENCH_SECONDS (5),
 # BENCH_ECHO_COUNT (1000), BENCH_PACKETS (20000), BENCH_SIZES
-# ("100 1000"), BENCH_ONLY (throughput, cpu or soak), the BENCH_SOAK_*
-# of soak.bash, SCTPTUN_TEST_ENV (host or vm, as for the scenarios),
-# VM_TIMEOUT, VM_SMP.
+# ("100 1000"), BENCH_ONLY (throughput, cpu, dtls, soak or table), the
+# BENCH_SOAK_* of soak.bash, SCTPTUN_TEST_ENV (host or vm, as for the
+# scenarios), VM_TIMEOUT, VM_SMP.
 
 # Under make, $(SHELL) may be sh: go on in bash.
 if [ -z "${BASH_VERSION:-}" ]; then
@@ -122,6 +125,14 @@ bench_dtls() {
 	bench_host "DTLS benchmark" dtlscost.bash
 }
 
+# The association table alone: lookups and memory, on this host.
+bench_table() {
+	echo "== association table (this host)"
+	make -s -C "$top_builddir" t/bench/tablebench >&2 &&
+	    "$top_builddir/t/bench/tablebench" ||
+	    { echo "bench: table benchmark failed"; return 1; }
+}
+
 # The soak: churn and attack for BENCH_SOAK_SECONDS, on this host.
 bench_soak() {
 	echo "== soak (this host)"
@@ -140,6 +151,9 @@ if [ "${BENCH_ONLY:-dtls}" = dtls ]; then
 fi
 if [ "${BENCH_ONLY:-soak}" = soak ]; then
 	bench_soak || status=1
+fi
+if [ "${BENCH_ONLY:-table}" = table ]; then
+	bench_table || status=1
 fi
 echo "== make bench took $(($(date +%s) - t0)) s; exit status $status"
 exit $status

@@ -66,9 +66,9 @@ static const uint16_t ft_udp_ports[4] = { 9899, 40000, 40001, 50000 };
 static const uint16_t ft_lports[2] = { 5000, 5001 };
 static const uint16_t ft_pports[2] = { 6000, 6001 };
 
-/* The live entries at one moment, by value. */
+/* The live entries at one moment, by value (transports too). */
 struct ft_snap {
-	struct assoc	 a[FT_SLOTS];
+	struct assoc_copy a[FT_SLOTS];
 	size_t		 n;
 };
 
@@ -213,7 +213,7 @@ ft_snap_one(struct assoc *a, void *arg)
 	struct ft_snap	*s = arg;
 
 	FUZZ_ASSERT(s->n < FT_SLOTS);
-	s->a[s->n++] = *a;
+	(void)assoc_copy(&s->a[s->n++], a);
 }
 
 static void
@@ -230,8 +230,8 @@ ft_find(const struct ft_snap *s, uint32_t id)
 	size_t	i;
 
 	for (i = 0; i < s->n; i++)
-		if (s->a[i].id == id)
-			return &s->a[i];
+		if (s->a[i].a.id == id)
+			return &s->a[i].a;
 	return NULL;
 }
 
@@ -253,7 +253,7 @@ ft_verifies(const struct ft_snap *s, const struct sctp_pkt *sp, int ingress)
 	lport = ingress ? sp->dport : sp->sport;
 	pport = ingress ? sp->sport : sp->dport;
 	for (i = 0; i < s->n; i++) {
-		a = &s->a[i];
+		a = &s->a[i].a;
 		tag = ingress != reflected ? a->ltag : a->ptag;
 		if (sp->vtag != 0 && a->lport == lport && a->pport == pport &&
 		    tag == sp->vtag)
@@ -276,7 +276,7 @@ ft_unchanged(const struct ft_snap *before, const struct ft_snap *after,
 	int			 k, j;
 
 	for (i = 0; i < before->n; i++) {
-		b = &before->a[i];
+		b = &before->a[i].a;
 		if (settled_only && b->state == ASSOC_EMBRYONIC)
 			continue;
 		FUZZ_ASSERT((a = ft_find(after, b->id)) != NULL);
@@ -311,7 +311,7 @@ ft_check_table(struct table *tb, const struct ft_snap *s)
 	FUZZ_ASSERT(settled <= table_max_assocs(tb));
 	FUZZ_ASSERT(s->n == emb + settled);
 	for (i = 0; i < s->n; i++) {
-		a = &s->a[i];
+		a = &s->a[i].a;
 		FUZZ_ASSERT(a->state >= ASSOC_EMBRYONIC &&
 		    a->state <= ASSOC_CLOSING);
 		FUZZ_ASSERT(a->ntransports <= ASSOC_MAX_TRANSPORTS);
