@@ -13,7 +13,10 @@ stun_pair "$B/$plen" "$A/$plen"
 echo_server "$NS_B" server -b "$B" -p 7000
 # Paced a little, so that the tables can be read while the association
 # lives; the client shuts it down at the end.
-in_ns "$NS_A" "$SCTP_ECHO" client -b "$A" -a "$B" -p 7000 -n 1000 -S 4 \
+# The fast path makes it faster: more messages keep it alive as long.
+n=1000
+stun_fast && n=4000
+in_ns "$NS_A" "$SCTP_ECHO" client -b "$A" -a "$B" -p 7000 -n $n -S 4 \
     -s 700 -i 2 -t 180 > "$T_WORK/client.out" 2> "$T_WORK/client.err" &
 client=$!
 tap_ok "A's table shows an established association" stun_wait_established a
@@ -47,8 +50,7 @@ if stun_fast; then
 	tap_diag "SctpChecksumErrors $ck0 -> $(csum_errors);" \
 	    "$(stun_ctl a -j show stats | grep -o '"fastpath_rx_[a-z]*":[0-9]*' |
 	    tr '\n' ' ')"
-	tap_ok "the association lived through it" \
-	    grep -q "^assoc .* established" <(stun_ctl a show assocs)
+	tap_ok "the association lived through it" stun_wait_established a
 	tap_is "$(stun_ctl a -j show stats | json_num ingress_bad_crc)" \
 	    "$bad0" "A's daemon never saw them (ingress_bad_crc unchanged)"
 fi
@@ -83,8 +85,8 @@ fi
 wait $client
 rc=$?
 tap_diag "client: $(cat "$T_WORK/client.out" "$T_WORK/client.err")"
-tap_is "$rc" 0 "1000 messages on 4 streams echoed byte-exact"
-tap_ok "client verified all 1000" grep -q "verified=1000 " "$T_WORK/client.out"
+tap_is "$rc" 0 "$n messages on 4 streams echoed byte-exact"
+tap_ok "client verified all $n" grep -q "verified=$n " "$T_WORK/client.out"
 
 stun_ctl b -j show stats > "$T_WORK/b.stats"
 rx=$(json_num udp_rx_packets < "$T_WORK/b.stats")
