@@ -1182,18 +1182,28 @@ config_print_peer_dtls(FILE *fp, const struct peer_dtls *d)
 	fprintf(fp, "\t\t};\n");
 }
 
+/* Print "key = value;" at indent, unless value is "" (no file). */
+static void
+config_print_file(FILE *fp, const char *indent, const char *key,
+    const char *value)
+{
+	if (value[0] == '\0')
+		return;
+	fprintf(fp, "%s%s = ", indent, key);
+	config_print_string(fp, value);
+	fprintf(fp, ";\n");
+}
+
 /* Print the top-level dtls group. */
 static void
 config_print_dtls(FILE *fp, const struct dtls_config *d)
 {
 	fprintf(fp, "dtls = {\n\tport = %u;\n", d->port);
-	fprintf(fp, "\tcertificate = ");
-	config_print_string(fp, d->certificate);
-	fprintf(fp, ";\n\tkey = ");
-	config_print_string(fp, d->key);
-	fprintf(fp, ";\n\tca = ");
-	config_print_string(fp, d->ca);
-	fprintf(fp, ";\n\trekey_seconds = %u;\n\thandshake_timeout = %u;\n"
+	/* A file key given must name a file: absent ones stay absent. */
+	config_print_file(fp, "\t", "certificate", d->certificate);
+	config_print_file(fp, "\t", "key", d->key);
+	config_print_file(fp, "\t", "ca", d->ca);
+	fprintf(fp, "\trekey_seconds = %u;\n\thandshake_timeout = %u;\n"
 	    "\tmax_handshakes = %u;\n};\n", d->rekey_seconds,
 	    d->handshake_timeout, d->max_handshakes);
 }
