@@ -212,13 +212,11 @@ fastpath_libbpf_print(enum libbpf_print_level level, const char *fmt,
 	n = strlen(buf);
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[n - 1] = '\0';
-	/* The kernel's extack on an expected refusal (a link without
-	 * clsact, a hook without our filter) is no news. */
-	if (level == LIBBPF_WARN &&
-	    strstr(buf, "Kernel error message") == NULL)
-		log_warnx("libbpf: %s", buf);
-	else
-		log_debug("libbpf: %s", buf);
+	/* Debug only: the caller says what failed and why in one line
+	 * ("fastpath = auto" falls back with exactly one); libbpf's own
+	 * account (a whole verifier log on a refused load, the kernel's
+	 * extack on an expected refusal) is for -v. */
+	log_debug("libbpf: %s", buf);
 	return (0);
 }
 
@@ -315,7 +313,8 @@ static const char *
 fastpath_bpf_hint(int err)
 {
 	if (err == EPERM || err == EACCES)
-		return (" (needs CAP_BPF and CAP_NET_ADMIN)");
+		return (" (loading needs CAP_BPF, CAP_PERFMON and "
+		    "CAP_NET_ADMIN)");
 	if (err == ENOSYS)
 		return (" (kernel without CONFIG_BPF_SYSCALL)");
 	if (err == EINVAL || err == E2BIG)

@@ -111,6 +111,40 @@ privs_have_cap_bpf(void)
 	return prctl(PR_CAPBSET_READ, CAP_BPF, 0, 0, 0) != -1;
 }
 
+#ifndef CAP_PERFMON
+#define CAP_PERFMON	38
+#endif
+
+int
+privs_shed_perfmon(char *err, size_t errlen)
+{
+	struct __user_cap_header_struct	hdr;
+	struct __user_cap_data_struct	data[2];
+	unsigned int			i = CAP_TO_INDEX(CAP_PERFMON);
+
+	if (prctl(PR_CAPBSET_READ, CAP_PERFMON, 0, 0, 0) == -1)
+		return 0;		/* before 5.8: no such capability */
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	if (syscall(SYS_capget, &hdr, data) == -1)
+		goto fail;
+	if (!(data[i].permitted & CAP_TO_MASK(CAP_PERFMON)))
+		return 0;
+	/* Ambient first: it may not hold what permitted lacks. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_PERFMON, 0, 0) ==
+	    -1 && errno != EINVAL)
+		goto fail;
+	data[i].effective &= ~CAP_TO_MASK(CAP_PERFMON);
+	data[i].permitted &= ~CAP_TO_MASK(CAP_PERFMON);
+	data[i].inheritable &= ~CAP_TO_MASK(CAP_PERFMON);
+	if (syscall(SYS_capset, &hdr, data) == -1)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "giving up CAP_PERFMON: %s", strerror(errno));
+	return -1;
+}
+
 /* The capabilities we keep. */
 static int
 privs_kept(const struct privs *p, int cap)

@@ -35,6 +35,14 @@ int	privs_chown(const struct privs *, const char *path, char *err,
 /* 1 if this kernel knows CAP_BPF (5.8 and later). */
 int	privs_have_cap_bpf(void);
 /*
+ * Give up CAP_PERFMON, which only loading the fast path's programs needed
+ * (the verifier's pointer and Spectre checks are relaxed for it), when
+ * sctptund runs with the capabilities it was started with (no user to
+ * become): from the effective, permitted, inheritable and ambient sets.
+ * 0, or -1 with err filled.
+ */
+int	privs_shed_perfmon(char *err, size_t errlen);
+/*
  * Become the user with CAP_NET_ADMIN only, and CAP_BPF with keep_bpf (the
  * fast path's map updates: a kernel before 6.5 refuses every bpf() call
  * without it when unprivileged BPF is disabled) (effective and permitted; the

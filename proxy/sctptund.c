@@ -128,6 +128,13 @@ sctptund_privs_drop(struct sctptund *d)
 {
 	char	err[512];
 
+	/* Loading the fast path needed CAP_PERFMON; nothing else does. */
+	if (!d->privs.active && privs_shed_perfmon(err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		sctptund_teardown(d);
+		exit(1);
+	}
+
 	if (privs_chown(&d->privs, d->conf->control_socket, err,
 	    sizeof(err)) == -1 ||
 	    privs_drop(&d->privs, err, sizeof(err)) == -1) {
@@ -137,8 +144,9 @@ sctptund_privs_drop(struct sctptund *d)
 		exit(1);
 	}
 	if (d->privs.active)
-		log_info("running as user %s (uid %u) with CAP_NET_ADMIN only",
-		    d->privs.name, (unsigned int)d->privs.uid);
+		log_info("running as user %s (uid %u) with CAP_NET_ADMIN%s only",
+		    d->privs.name, (unsigned int)d->privs.uid,
+		    d->privs.keep_bpf ? " and CAP_BPF" : "");
 }
 
 /* Slots of the fast path: a path per transport, two per association on
