@@ -53,30 +53,6 @@ fastpath_close(struct fastpath *fp)
 {
 }
 
-/* Tell the ingress program the TUN's MTU (it may have changed). */
-static int
-fastpath_tun_mtu(struct fastpath *fp)
-{
-	struct fp_config	cfg;
-	struct ifreq		ifr;
-	uint32_t		zero = 0;
-	int			s, r;
-
-	memset(&ifr, 0, sizeof(ifr));
-	if (if_indextoname(fp->tun_ifindex, ifr.ifr_name) == NULL)
-		return (-1);
-	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		return (-1);
-	r = ioctl(s, SIOCGIFMTU, &ifr);
-	close(s);
-	if (r == -1)
-		return (-1);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.tun_mtu = (uint32_t)ifr.ifr_mtu;
-	return (bpf_map_update_elem(bpf_map__fd(fp->skel->maps.fp_config),
-	    &zero, &cfg, BPF_ANY) == 0 ? 0 : -1);
-}
-
 int
 fastpath_links(struct fastpath *fp)
 {
