@@ -861,6 +861,7 @@ dp_fastpath_stats(struct datapath *dp)
 #define DP_FS(name, desc)	dp->stats.name = fs.name;
 	FASTPATH_STATS(DP_FS)
 #undef DP_FS
+	dp->stats.fastpath_paths_refused = fastpath_refused(dp->fp);
 }
 
 /* Once a second: the fast path's counters folded in, then the table aged

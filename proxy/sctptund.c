@@ -149,14 +149,27 @@ sctptund_privs_drop(struct sctptund *d)
 		    d->privs.keep_bpf ? " and CAP_BPF" : "");
 }
 
-/* Slots of the fast path: a path per transport, two per association on
-   average, within what a kernel map of that size costs. */
+/*
+ * Slots of the fast path: a path per transport, two per association.  Each
+ * slot's counters are a per-CPU array entry (32 bytes on every possible
+ * CPU, allocated when the programs load), so the kernel memory they take is
+ * held to 32 MB: 131072 slots up to 8 CPUs, 8192 on 128.  Paths beyond
+ * the slots go through sctptund as without the fast path.
+ */
+#define FASTPATH_COUNTER_BUDGET	(32U << 20)
+#define FASTPATH_SLOT_BYTES	32U
 static uint32_t
 sctptund_fastpath_capacity(const struct config *c)
 {
-	uint64_t	n = (uint64_t)c->max_assocs * 2;
+	uint64_t	n = (uint64_t)c->max_assocs * 2, cap;
+	long		cpus = sysconf(_SC_NPROCESSORS_CONF);
 
-	return n > 131072 ? 131072 : (uint32_t)n;
+	if (cpus < 1)
+		cpus = 1;
+	cap = FASTPATH_COUNTER_BUDGET / FASTPATH_SLOT_BYTES / (uint64_t)cpus;
+	if (cap > 131072)
+		cap = 131072;
+	return (uint32_t)(n < cap ? n : cap);
 }
 
 /*

@@ -46,7 +46,9 @@
 	X(dtls_udp_rx_bytes,	"bytes of them (UDP payload)")		\
 	X(dtls_udp_tx_packets,	"datagrams sent from the DTLS port")	\
 	X(dtls_udp_tx_bytes,	"bytes of them (UDP payload)")		\
-	FASTPATH_STATS(X)
+	FASTPATH_STATS(X)						\
+	X(fastpath_paths_refused, "paths the fast path had no slot for "	\
+	    "(or the kernel refused): carried by the daemon")
 
 #define STATS_DROPS(X)							\
 	X(egress_bad_ip,	"TUN packet with a malformed IP header")	\
