@@ -19,7 +19,8 @@
 # (see soak.bash).  The exit status is 1 if a benchmark could not run or
 # the soak failed.  Environment: BENCH_ROUNDS (5), BENCH_SECONDS (5),
 # BENCH_ECHO_COUNT (1000), BENCH_PACKETS (20000), BENCH_SIZES
-# ("100 1000"), BENCH_ONLY (throughput, cpu, dtls, soak or table), the
+# ("100 1000"), BENCH_ONLY (throughput, cpu, dtls, soak, table or
+# memory), the
 # BENCH_SOAK_* of soak.bash, SCTPTUN_TEST_ENV (host or vm, as for the
 # scenarios), VM_TIMEOUT, VM_SMP.
 
@@ -133,6 +134,12 @@ bench_table() {
 	    { echo "bench: table benchmark failed"; return 1; }
 }
 
+# sctptund's resident size idle, with the default limits.
+bench_memory() {
+	echo "== memory (this host)"
+	bench_host memory memory.bash
+}
+
 # The soak: churn and attack for BENCH_SOAK_SECONDS, on this host.
 bench_soak() {
 	echo "== soak (this host)"
@@ -154,6 +161,9 @@ if [ "${BENCH_ONLY:-soak}" = soak ]; then
 fi
 if [ "${BENCH_ONLY:-table}" = table ]; then
 	bench_table || status=1
+fi
+if [ "${BENCH_ONLY:-memory}" = memory ]; then
+	bench_memory || status=1
 fi
 echo "== make bench took $(($(date +%s) - t0)) s; exit status $status"
 exit $status
