@@ -64,6 +64,12 @@ struct datapath {
 	struct dp_slot		*eqslot4[DP_BATCH];
 	struct dp_slot		*eqslot6[DP_BATCH];
 	unsigned int		 n4, n6;
+	/* TUN reads per wakeup before returning to the loop unasked (the
+	   loop is level-triggered: what is left wakes us again); grows when
+	   wakeups keep filling it, halves when a read finds the TUN empty.
+	   So a lone packet costs no read that returns EAGAIN. */
+	unsigned int		 tun_want;
+	unsigned int		 tun_filled;	/* wakeups in a row that did */
 
 	/* Inner fragments of SCTP, held until the packet is whole. */
 	struct reasm		*reasm;
