@@ -25,5 +25,10 @@ tap_ok "A sends to B's own port 9899" \
 wait $client
 tap_is "$?" 0 "1000 messages echoed across the NAT"
 tap_diag "$(cat "$T_WORK/client.out")"
+if stun_fast; then
+	# Through the NAT too: B's paths key on the NAT's mapped port.
+	stun_fast_tap a
+	stun_fast_tap b
+fi
 tap_is "$(topo_native_sctp_count)" 0 "no native SCTP left any namespace"
 tap_done

@@ -100,6 +100,16 @@ tap_ok "restored established" \
     grep -q '"state":"established"' "$T_WORK/b-after.json"
 tap_is "$(nat_port_in "$T_WORK/b-after.assocs")" "$port1" \
     "the learned NAT port is known right after the start"
+if stun_fast; then
+	if [ "$mode" = kill ]; then
+		# SIGKILL left the ingress program on B's uplink (the egress
+		# one went with the TUN): the new run removed it first.
+		tap_ok "B's new run removed the program the killed one left" \
+		    grep -q "removed [1-9][0-9]* fast path program" "$T_WORK/b.log"
+	fi
+	tap_ok "the restored association is on the fast path at once" \
+	    grep -q "transport $NAT: .*, fast path" "$T_WORK/b-after.assocs"
+fi
 
 wait $client
 rc=$?
@@ -122,6 +132,7 @@ tap_is "$kassoc_b" 1 "B's kernel had one association"
 # until sctptund was back.
 tap_is "$(topo_native_sctp_count)" 0 \
     "no native SCTP left any namespace, not even in the gap"
+stun_fast && stun_fast_tap b
 
 if [ "$mode" = clean ]; then
 	# Negative control: what fail-closed routing prevents.  With B's
