@@ -12,7 +12,9 @@
 # Environment: top_srcdir, top_builddir (defaults: the tree this script is
 # in, and the current directory if it holds a build, else top_srcdir);
 # SCTPTUND, SCTPTUNCTL, SCTP_ECHO (defaults in top_builddir); VM_TIMEOUT;
-# VM_SMP (vCPUs, default 2); VM_MEM (MiB, default 1024); VM_APPEND (more
+# VM_BOOT_TIMEOUT (seconds, default 240: a boot that gives no sign of the
+# body's init by then is killed and tried again, VM_BOOT_TRIES times in
+# all, default 2); VM_SMP (vCPUs, default 2); VM_MEM (MiB, default 1024); VM_APPEND (more
 # kernel parameters, e.g. "loglevel=7" to debug); VM_EXTRA_FILES
 # (more files or directories to copy into the VM, space separated).
 # Variables named SCTPTUN_*, T_* (but T_WORK, T_ENV), V and VERBOSE are
@@ -114,12 +116,9 @@ cat "$base" "$work/overlay.cpio" > "$work/initrd.img" || bail "cat failed"
 # SSE4.2 (crc32c-intel) and friends.
 accel=tcg,thread=multi
 [ "$smp" -gt 1 ] || accel=tcg
-start=$(date +%s.%N)
-state=boot
-rc=
-: > "$log"
-while IFS= read -r line || [ -n "$line" ]; do
-	line=${line%$'\r'}
+# One console line: to the log, and out as TAP once the body runs.
+vm_line() {
+	local line=${1%$'\r'}
 	printf '%s\n' "$line" >> "$log"
 	case $state in
 	boot)
@@ -144,12 +143,62 @@ while IFS= read -r line || [ -n "$line" ]; do
 		fi
 		;;
 	esac
-done < <(timeout -k 10 "$timeout_s" "$qemu" -accel "$accel" -cpu max \
-    -smp "$smp" -m "$mem" -nographic -nic none -no-reboot \
-    -kernel "$kernel" -initrd "$work/initrd.img" \
-    -append "console=ttyS0 quiet loglevel=0 panic=-1 rdinit=/init ${VM_APPEND:-}" \
-    </dev/null 2>&1; echo "$?" > "$work/qemu.rc")
+}
 
+# Boot the VM and follow its console.  0 when qemu is gone; 2 when the
+# body's init gave no sign within VM_BOOT_TIMEOUT: qemu is killed then.
+# (Once in some hundred boots under a loaded host, TCG has stalled in
+# the firmware or the kernel before init, with nothing on the console,
+# until VM_TIMEOUT; a boot takes 10 to 60 s otherwise.)
+vm_run() {
+	local line pending= st t0
+	state=boot
+	rc=
+	start=$(date +%s.%N)
+	t0=$(date +%s)
+	: > "$log"
+	rm -f "$work/qemu.pid" "$work/qemu.rc"
+	while :; do
+		IFS= read -r -t 5 line
+		st=$?
+		if [ "$st" -eq 0 ]; then
+			vm_line "$pending$line"
+			pending=
+			continue
+		fi
+		if [ "$st" -le 128 ]; then
+			# End of the console: its last line may lack a newline.
+			[ -n "$pending$line" ] && vm_line "$pending$line"
+			return 0
+		fi
+		# A read that timed out keeps what it had read.
+		pending=$pending$line
+		if [ "$state" = boot ] &&
+		    [ $(($(date +%s) - t0)) -ge "$boot_timeout" ]; then
+			kill "$(cat "$work/qemu.pid" 2>/dev/null)" 2>/dev/null
+			while IFS= read -r line; do
+				printf '%s\n' "$line" >> "$log"
+			done
+			return 2
+		fi
+	done < <(timeout -k 10 "$timeout_s" "$qemu" -accel "$accel" -cpu max \
+	    -smp "$smp" -m "$mem" -nographic -nic none -no-reboot \
+	    -pidfile "$work/qemu.pid" \
+	    -kernel "$kernel" -initrd "$work/initrd.img" \
+	    -append "console=ttyS0 quiet loglevel=0 panic=-1 rdinit=/init ${VM_APPEND:-}" \
+	    </dev/null 2>&1; echo "$?" > "$work/qemu.rc")
+}
+
+boot_timeout=${VM_BOOT_TIMEOUT:-240}
+tries=${VM_BOOT_TRIES:-2}
+for try in $(seq "$tries"); do
+	vm_run && break
+	echo "# vm: no sign of the body's init after ${boot_timeout} s" \
+	    "(boot $try of $tries); qemu killed; last console lines:"
+	tail -n 5 "$log" | sed 's/^/#   /'
+	[ "$try" -lt "$tries" ] || bail "the VM did not boot in $tries tries" \
+	    "of ${boot_timeout} s (VM_BOOT_TIMEOUT) running $name"
+done
 qrc=$(cat "$work/qemu.rc" 2>/dev/null || echo '?')
 elapsed=$(since)
 if [ -z "$rc" ]; then
