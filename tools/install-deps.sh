@@ -23,5 +23,6 @@ apt-get install -y -qq --no-install-recommends clang llvm libbpf-dev bpftool \
 # make bench's packet pump compares sctptund with the user-space WireGuard;
 # without it that mode is skipped, so a release lacking it is no error.
 apt-get install -y -qq --no-install-recommends wireguard-go wireguard-tools \
-	> /dev/null || echo "no wireguard-go or wireguard-tools: make bench skips that mode"
+	> /dev/null ||
+	echo "no wireguard-go or wireguard-tools: make bench skips that mode"
 echo "dependencies installed"

@@ -44,21 +44,21 @@
 #include "gen.h"
 #include "sctp.h"
 
-#define PUMP_APORT	5000		/* SCTP port of the endpoint in A */
-#define PUMP_BPORT	6000		/* SCTP port of the endpoint in B */
+#define PUMP_APORT	5000		/* SCTP port of A's endpoint */
+#define PUMP_BPORT	6000		/* SCTP port of B's endpoint */
 #define PUMP_ATAG	0x11223344u	/* A's verification tag */
 #define PUMP_BTAG	0x55667788u	/* B's verification tag */
 #define PUMP_BATCH	64
 #define PUMP_MAXPKT	1500
 #define PUMP_SOCKBUF	(16 << 20)
-#define PUMP_WAIT_MS	500		/* a packet later than this is lost */
+#define PUMP_WAIT_MS	500		/* later than this: lost */
 #define PUMP_TRIES	5		/* sends of each handshake chunk */
 #define PUMP_MAXRTT	1000000		/* round trips kept */
 #define PUMP_DATAHDR	(SCTP_COMMON_HDRLEN + 16)
 
 struct pump {
 	int			 raw;
-	struct sockaddr_in	 local;		/* port set for UDP only */
+	struct sockaddr_in	 local;	/* port set for UDP only */
 	struct sockaddr_in	 peer;
 	const char		*bpath;		/* B's namespace */
 	size_t			 size;
@@ -204,6 +204,14 @@ pump_sctp(const struct pump *pu, const uint8_t *buf, ssize_t n,
 	return n - (ssize_t)ihl;
 }
 
+/* The big-endian 32 bits at p. */
+static uint32_t
+pump_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
 /*
  * Wait on fd for the packet from the peer whose first chunk has type and,
  * for DATA, TSN tsn.  0 if it came, -1 after PUMP_WAIT_MS.
@@ -216,9 +224,10 @@ pump_wait(const struct pump *pu, int fd, uint8_t type, uint32_t tsn)
 	socklen_t		 flen;
 	const uint8_t		*s;
 	ssize_t			 n, len;
-	int64_t			 end = pump_ns() + PUMP_WAIT_MS * 1000000LL;
+	int64_t			 end;
 
 	/* Blocking, with SO_RCVTIMEO: one system call per packet. */
+	end = pump_ns() + PUMP_WAIT_MS * 1000000LL;
 	while (pump_ns() < end) {
 		flen = sizeof(from);
 		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
@@ -232,8 +241,7 @@ pump_wait(const struct pump *pu, int fd, uint8_t type, uint32_t tsn)
 			continue;
 		if (type != SCTP_DATA)
 			return 0;
-		if (len >= 20 && ((uint32_t)s[16] << 24 | (uint32_t)s[17] << 16 |
-		    (uint32_t)s[18] << 8 | s[19]) == tsn)
+		if (len >= 20 && pump_get32(s + 16) == tsn)
 			return 0;
 	}
 	return -1;

@@ -145,8 +145,6 @@ bench_soak() {
 # The packet pump: four paths between two namespaces, on this host.
 bench_pump() {
 	echo "== packet pump (this host)"
-	make -s -C "$top_builddir" t/bench/pump >&2 ||
-	    { echo "bench: cannot build t/bench/pump"; return 1; }
 	bench_host "packet pump" pump.bash
 }
 
