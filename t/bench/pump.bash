@@ -239,7 +239,8 @@ mode_down() {
 	return 0
 }
 
-# One blast of size $1 bytes from A to B: appends rx, loss and offered.
+# One blast of $3 bytes from A to B in mode $1, round $2: appends the
+# received rate, the loss, the offered rate and both ends' CPU.
 blast() {
 	local mode=$1 r=$2 size=$3 sink sent got pps loss
 	bg_start sink "$NS_B" "$pump" sink $END_FLAGS -l "$END_B" \
