@@ -475,4 +475,8 @@ echo "  packet up to the sink's socket inside the sender's sendmmsg (softirqs"
 echo "  on its CPU), so their rates are what one CPU does; with userspace and"
 echo "  wireguard-go the tunnel's daemons share the $(nproc) CPUs with the"
 echo "  sender and the sink, and their loss is the daemons falling behind."
+echo "  One process plays both ends of the ping-pong: with veth and fastpath"
+echo "  the kernel delivers inside its sendto, so their round trips hold no"
+echo "  wakeup and their difference is the fast path's own cost; the daemons"
+echo "  of the other two modes add theirs."
 exit $rc
