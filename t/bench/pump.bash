@@ -345,7 +345,10 @@ summary() {
 		for (i = 1; i <= N; i++) S[i] = v[k, i]
 		return N ? median(S, N) : ""
 	}
-	function ratio(x, y, what, goal, op,   met) {
+	# The ratio of medians of modes x and y for metric mx, and the
+	# median and range of the ratios within each round: a drift of the
+	# machine during the run moves the first, not the second.
+	function ratio(mx, x, y, what, goal,   met, r, q, nq) {
 		if (!(x in med) || !(y in med) || med[y] == 0)
 			return
 		printf "    %-26s %5.2f", what, med[x] / med[y]
@@ -354,9 +357,22 @@ summary() {
 			printf "   goal >= %.1f: %s", goal,
 			    met ? "met" : "missed"
 		}
+		delete q; nq = 0
+		for (r = 1; r <= maxr; r++)
+			if ((mx, x, r) in R && (mx, y, r) in R &&
+			    R[mx, y, r] > 0)
+				q[++nq] = R[mx, x, r] / R[mx, y, r]
+		if (nq > 0) {
+			q[0] = median(q, nq)
+			printf "   (per round: %.2f, %.2f - %.2f)", q[0], q[1],
+			    q[nq]
+		}
 		printf "\n"
 	}
-	{ k = $1 SUBSEP $2; v[k, ++n[k]] = $4 }
+	{
+		k = $1 SUBSEP $2; v[k, ++n[k]] = $4; R[$1, $2, $3] = $4
+		if ($3 > maxr) maxr = $3
+	}
 	END {
 		nm = split(modes, M, " "); ns = split(sizes, Z, " ")
 		bad = 0
@@ -382,17 +398,19 @@ summary() {
 				    stat("off" s, M[m]), stat("scpu" s, M[m]),
 				    stat("kcpu" s, M[m]), runs
 			}
-			ratio("fastpath", "veth", "fastpath / veth:", 0.8)
-			ratio("userspace", "veth", "userspace / veth:", "")
-			ratio("userspace", "wireguard-go",
+			ratio("rx" s, "fastpath", "veth", "fastpath / veth:",
+			    0.8)
+			ratio("rx" s, "userspace", "veth",
+			    "userspace / veth:", "")
+			ratio("rx" s, "userspace", "wireguard-go",
 			    "userspace / wireguard-go:", 2.5)
-			ratio("fastpath", "wireguard-go",
+			ratio("rx" s, "fastpath", "wireguard-go",
 			    "fastpath / wireguard-go:", "")
 			g = stat("gen" s, "veth")
 			if (g == "" || !("veth" in med))
 				continue
-			printf "    the sender alone (UDP into a dead-end veth):" \
-			    " %.0f/s\n    veth / sender alone: %.2f: ", g,
+			printf "    the sender alone (UDP into a dead-end" \
+			    " veth): %.0f/s\n    veth / sender alone: %.2f: ", g,
 			    med["veth"] / g
 			if (med["veth"] >= 0.9 * g)
 				printf "the generator is the limit\n"
