@@ -410,8 +410,8 @@ summary() {
 			if (g == "" || !("veth" in med))
 				continue
 			printf "    the sender alone (UDP into a dead-end" \
-			    " veth): %.0f/s\n    veth / sender alone: %.2f: ", g,
-			    med["veth"] / g
+			    " veth): %.0f/s\n    veth / sender alone:" \
+			    " %.2f: ", g, med["veth"] / g
 			if (med["veth"] >= 0.9 * g)
 				printf "the generator is the limit\n"
 			else
