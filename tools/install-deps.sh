@@ -20,4 +20,9 @@ apt-get install -y -qq --no-install-recommends clang libclang-rt-dev \
 # without the fast path, so a release lacking them is no error either.
 apt-get install -y -qq --no-install-recommends clang llvm libbpf-dev bpftool \
 	> /dev/null || echo "no clang, llvm, libbpf-dev or bpftool: no eBPF fast path"
+# make bench's packet pump compares sctptund with the user-space WireGuard;
+# without it that mode is skipped, so a release lacking it is no error.
+apt-get install -y -qq --no-install-recommends wireguard-go wireguard-tools \
+	> /dev/null ||
+	echo "no wireguard-go or wireguard-tools: make bench skips that mode"
 echo "dependencies installed"

@@ -13,16 +13,19 @@
 #      packets): memory, descriptors and CPU per packet must stay flat;
 #   4. t/bench/tablebench: the association table's lookups per second
 #      from 1000 to a million associations and its bytes per association
-#      (no root needed).
+#      (no root needed);
+#   5. t/bench/pump.bash: packets/s and round trips of crafted SCTP
+#      between two namespaces on this host (root, netns): the bare veth,
+#      two sctptund in user space, with the fast path, and wireguard-go.
 #
 # The others print figures and set no thresholds; the soak has its own
 # (see soak.bash).  The exit status is 1 if a benchmark could not run or
 # the soak failed.  Environment: BENCH_ROUNDS (5), BENCH_SECONDS (5),
 # BENCH_ECHO_COUNT (1000), BENCH_PACKETS (20000), BENCH_SIZES
-# ("100 1000"), BENCH_ONLY (throughput, cpu, dtls, soak, table or
-# memory), the
-# BENCH_SOAK_* of soak.bash, SCTPTUN_TEST_ENV (host or vm, as for the
-# scenarios), VM_TIMEOUT, VM_SMP.
+# ("100 1000"), BENCH_ONLY (throughput, cpu, dtls, soak, table, memory or
+# pump), the BENCH_SOAK_* of soak.bash, BENCH_PUMP_SECONDS of pump.bash
+# (5), SCTPTUN_TEST_ENV (host or vm, as for the scenarios), VM_TIMEOUT,
+# VM_SMP.
 
 # Under make, $(SHELL) may be sh: go on in bash.
 if [ -z "${BASH_VERSION:-}" ]; then
@@ -146,6 +149,12 @@ bench_soak() {
 	bench_host soak soak.bash
 }
 
+# The packet pump: four paths between two namespaces, on this host.
+bench_pump() {
+	echo "== packet pump (this host)"
+	bench_host "packet pump" pump.bash
+}
+
 echo "sctptun benchmarks: $(date -u '+%Y-%m-%d %H:%M UTC'), build $top_builddir"
 if [ "${BENCH_ONLY:-throughput}" = throughput ]; then
 	bench_throughput || status=1
@@ -164,6 +173,9 @@ if [ "${BENCH_ONLY:-table}" = table ]; then
 fi
 if [ "${BENCH_ONLY:-memory}" = memory ]; then
 	bench_memory || status=1
+fi
+if [ "${BENCH_ONLY:-pump}" = pump ]; then
+	bench_pump || status=1
 fi
 echo "== make bench took $(($(date +%s) - t0)) s; exit status $status"
 exit $status
