@@ -11,10 +11,14 @@ say() { printf '\n== %s\n' "$*"; }
 say "two hosts, A ($A) and B ($B), on a link that drops native SCTP"
 topo_direct
 topo_block_native_sctp
+# As a user gets it: the eBPF fast path when the build and the kernel
+# allow it ("auto", the default), else sctptund carries every packet.
+STUN_FASTPATH=auto
 stun_conf a "$B/32"
 stun_conf b "$A/32"
 stun_start "$NS_A" a || exit 1
 stun_start "$NS_B" b || exit 1
+say "sctptund a: $(grep -o 'fast path o[nf].*' "$T_WORK/a.log" | head -n 1)"
 say "sctptund runs on both; A's policy routing steers SCTP into its TUN:"
 in_ns "$NS_A" ip rule show | grep -E 'ipproto (sctp|132)'
 in_ns "$NS_A" ip route show table 9899
