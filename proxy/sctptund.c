@@ -174,9 +174,10 @@ sctptund_fastpath_capacity(const struct config *c)
 
 /*
  * The eBPF fast path, once the TUN exists and before its routes do (so no
- * SCTP socket ever sees the TUN with GSO on: fastpath_open turns it off).  Programs an earlier run left
- * go first, whatever the mode.  "auto" falls back to the user-space path
- * with one line saying why; "on" refuses to start.
+ * SCTP socket ever sees the TUN with GSO on: fastpath_open turns it off).
+ * Programs an earlier run left go first, whatever the mode.  "auto" falls
+ * back to the user-space path with one line saying why; "on" refuses to
+ * start.
  */
 static void
 sctptund_fastpath(struct sctptund *d)
