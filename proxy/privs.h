@@ -2,8 +2,9 @@
  * privs: sctptund gives up root once its TUN, sockets, rules and routes are
  * in place.  It becomes the configured user, keeps CAP_NET_ADMIN alone
  * (rules and routes on reload and at exit, the rp_filter sysctls at exit,
- * the TUN's MTU; with the fast path also CAP_BPF), and takes the directories of its control socket and
- * state file for that user, so it can still replace and remove its files.
+ * the TUN's MTU; with the fast path also CAP_BPF), and takes the
+ * directories of its control socket and state file for that user, so it
+ * can still replace and remove its files.
  */
 #ifndef SCTPTUN_PRIVS_H
 #define SCTPTUN_PRIVS_H
