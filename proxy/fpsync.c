@@ -46,17 +46,25 @@ fpsync_differ(const struct fastpath_path *x, const struct fastpath_path *y)
 
 /* Add counts the fast path moved to a transport and its association. */
 static void
-fpsync_apply(struct datapath *dp, struct assoc *a, struct transport *t,
+fpsync_count(struct assoc *a, struct transport *t,
     const struct fastpath_counts *c)
 {
-	if (c->rx_packets == 0 && c->tx_packets == 0)
-		return;
 	t->rx_packets += c->rx_packets;
 	t->tx_packets += c->tx_packets;
 	a->rx_packets += c->rx_packets;
 	a->rx_bytes += c->rx_bytes;
 	a->tx_packets += c->tx_packets;
 	a->tx_bytes += c->tx_bytes;
+}
+
+/* The same for a live association: the path was heard, it is active. */
+static void
+fpsync_apply(struct datapath *dp, struct assoc *a, struct transport *t,
+    const struct fastpath_counts *c)
+{
+	if (c->rx_packets == 0 && c->tx_packets == 0)
+		return;
+	fpsync_count(a, t, c);
 	/* Only datagrams that matched the learned port's exact key came
 	   in: the path is heard (and back if it was silent), nothing new
 	   is learned. */
@@ -65,12 +73,29 @@ fpsync_apply(struct datapath *dp, struct assoc *a, struct transport *t,
 	table_touch(dp->table, a);
 }
 
+/* Remove a transport's slot, keeping the counts not folded yet; live:
+   the association stays (else it goes: no touch, no learning, but the
+   counts still reach the monitor's "down" line). */
+static void
+fpsync_release(struct datapath *dp, struct assoc *a, struct transport *t,
+    int live)
+{
+	struct fastpath_counts	 last;
+
+	memset(&last, 0, sizeof(last));
+	fastpath_del(dp->fp, t->fp_slot, &last);
+	t->fp_slot = 0;
+	if (live)
+		fpsync_apply(dp, a, t, &last);
+	else
+		fpsync_count(a, t, &last);
+}
+
 /* Install, update or remove the slot of one transport. */
 static void
 fpsync_transport(struct datapath *dp, struct assoc *a, struct transport *t)
 {
 	struct fastpath_path	 want;
-	struct fastpath_counts	 last;
 	const struct fastpath_path *have;
 	int			 wanted;
 
@@ -84,10 +109,7 @@ fpsync_transport(struct datapath *dp, struct assoc *a, struct transport *t)
 				t->fp_slot = 0;
 			return;
 		}
-		memset(&last, 0, sizeof(last));
-		fastpath_del(dp->fp, t->fp_slot, &last);
-		t->fp_slot = 0;
-		fpsync_apply(dp, a, t, &last);
+		fpsync_release(dp, a, t, 1);
 	}
 	if (wanted)
 		t->fp_slot = fastpath_add(dp->fp, &want);
@@ -108,24 +130,11 @@ fpsync_assoc(struct assoc *a, void *arg)
 static void
 fpsync_forget(struct datapath *dp, struct assoc *a)
 {
-	struct fastpath_counts	 last;
-	unsigned int		 i;
+	unsigned int	i;
 
-	for (i = 0; i < a->ntransports; i++) {
-		if (a->t[i].fp_slot == 0)
-			continue;
-		memset(&last, 0, sizeof(last));
-		fastpath_del(dp->fp, a->t[i].fp_slot, &last);
-		a->t[i].fp_slot = 0;
-		/* The entry goes: no touch, no learning; the counts still
-		   reach the monitor's "down" line. */
-		a->t[i].rx_packets += last.rx_packets;
-		a->t[i].tx_packets += last.tx_packets;
-		a->rx_packets += last.rx_packets;
-		a->rx_bytes += last.rx_bytes;
-		a->tx_packets += last.tx_packets;
-		a->tx_bytes += last.tx_bytes;
-	}
+	for (i = 0; i < a->ntransports; i++)
+		if (a->t[i].fp_slot != 0)
+			fpsync_release(dp, a, &a->t[i], 0);
 }
 
 void
@@ -166,18 +175,11 @@ fpsync_all(struct datapath *dp)
 static void
 fpsync_clear_assoc(struct assoc *a, void *arg)
 {
-	struct datapath		*dp = arg;
-	struct fastpath_counts	 last;
-	unsigned int		 i;
+	unsigned int	i;
 
-	for (i = 0; i < a->ntransports; i++) {
-		if (a->t[i].fp_slot == 0)
-			continue;
-		memset(&last, 0, sizeof(last));
-		fastpath_del(dp->fp, a->t[i].fp_slot, &last);
-		a->t[i].fp_slot = 0;
-		fpsync_apply(dp, a, &a->t[i], &last);
-	}
+	for (i = 0; i < a->ntransports; i++)
+		if (a->t[i].fp_slot != 0)
+			fpsync_release(arg, a, &a->t[i], 1);
 }
 
 void
