@@ -32,7 +32,8 @@
 #   topo_rule_count TAG [NS...]  the packets those rules counted
 #   topo_link_block NS IFNAME [RULE]  drop what arrives on IFNAME in NS
 #                    (default: everything; RULE e.g. "udp dport 9899"),
-#                    counted; topo_link_unblock NS IFNAME lifts it
+#                    counted; with T_FASTPATH=on also at tc ingress, ahead
+#                    of the fast path; topo_link_unblock NS IFNAME lifts it
 #   in_ns NS CMD...  run CMD in NS
 #   wait_until SECS CMD..., wait_sctp_listen NS PORT [SECS],
 #   wait_udp_listen NS PORT [SECS], wait_tcp_listen NS PORT [SECS]
@@ -319,6 +320,9 @@ topo_rule_count() {
 # silently, the sender's packets leave and are lost.
 topo_link_block() {
 	local ns=$1 ifn=$2 rule=${3:-}
+	if [ "${T_FASTPATH:-off}" = on ]; then
+		topo__tc_block "$ns" "$ifn" "$rule" || return 1
+	fi
 	in_ns "$ns" nft -f - <<-EOF
 	table inet st_block_$ifn {
 		chain pre {
@@ -329,8 +333,40 @@ topo_link_block() {
 	EOF
 }
 
+# The same cut at the link's tc ingress, ahead of sctptund's fast path
+# (tc ingress runs before netfilter sees a packet, and a datagram the fast
+# path takes never reaches prerouting): filters at preferences 1 and 2.
+# RULE: empty (everything) or "udp dport PORT".
+topo__tc_block() {
+	local ns=$1 ifn=$2 rule=$3 port
+	in_ns "$ns" tc qdisc add dev "$ifn" clsact 2> /dev/null
+	case $rule in
+	"")
+		in_ns "$ns" tc filter add dev "$ifn" ingress pref 1 \
+		    protocol all matchall action drop
+		;;
+	"udp dport "[0-9]*)
+		port=${rule#udp dport }
+		in_ns "$ns" tc filter add dev "$ifn" ingress pref 1 \
+		    protocol ip flower ip_proto udp dst_port "$port" \
+		    action drop &&
+		    in_ns "$ns" tc filter add dev "$ifn" ingress pref 2 \
+		    protocol ipv6 flower ip_proto udp dst_port "$port" \
+		    action drop
+		;;
+	*)
+		echo "topo_link_block: no tc form of \"$rule\"" >&2
+		return 1
+		;;
+	esac
+}
+
 # Lift topo_link_block.
 topo_link_unblock() {
+	if [ "${T_FASTPATH:-off}" = on ]; then
+		in_ns "$1" tc filter del dev "$2" ingress pref 1 2> /dev/null
+		in_ns "$1" tc filter del dev "$2" ingress pref 2 2> /dev/null
+	fi
 	in_ns "$1" nft delete table inet "st_block_$2"
 }
 

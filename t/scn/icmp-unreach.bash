@@ -55,5 +55,12 @@ tap_ok "the monitor showed the ICMP translated" \
 tap_ok "B really rejected UDP" \
     test "$(in_ns "$NS_B" nft list table inet st_closed |
     grep -o 'packets [0-9]*' | cut -d' ' -f2)" -ge 1
+if stun_fast; then
+	# Only handshake packets crossed: the fast path, loaded, left them all
+	# to the daemon, whose ICMP handling is the same.
+	tap_ok "A ran the fast path" grep -q "fast path on" "$T_WORK/a.log"
+	tap_is "$(json_num fastpath_tx_packets < "$T_WORK/a.stats")" 0 \
+	    "A's fast path carried no INIT"
+fi
 tap_is "$(topo_native_sctp_count)" 0 "no native SCTP left any namespace"
 tap_done

@@ -89,5 +89,9 @@ tap_ok "client verified all 600" grep -q "verified=600 " "$T_WORK/client.out"
 tap_diag "$(cat "$T_WORK/client.out")"
 tap_is "$(stun_ctl b -j show stats | json_num ports_changed_total)" 0 \
     "no learned port ever changed"
+if stun_fast; then
+	stun_fast_tap a
+	stun_fast_tap b
+fi
 tap_is "$(topo_native_sctp_count)" 0 "no native SCTP left any namespace"
 tap_done

@@ -19,26 +19,45 @@ else
 	A2=$TOPO_A4_2 B2=$TOPO_B4_2 plen2=32
 fi
 
-# The nft match for a source address.
-saddr() {
-	case $1 in *:*) echo "ip6 saddr $1" ;; *) echo "ip saddr $1" ;; esac
+# The tc protocol of an address.
+proto() {
+	case $1 in *:*) echo ipv6 ;; *) echo ip ;; esac
 }
 
-# Count the tunnel's UDP leaving each link of NS, in all and by source.
+# Count the tunnel's UDP leaving each link of NS, in all and by source, at
+# the links' tc egress: both of sctptund's paths pass there (netfilter's
+# output hook never sees a packet the fast path sends).  Counter prefs:
+# 11 and 12 all (IPv4, IPv6), 13 with the link's own source, 14 with the
+# other link's.
 count_sources() {
-	local ns=$1 side=$2 l1=$3 l2=$4 k
+	local ns=$1 l1=$2 l2=$3 k own other
 	for k in 1 2; do
-		topo_count_rule "$ns" "all-$side-$k" output \
-		    "oifname \"veth$k\" udp dport 9899 counter" || return 1
+		if [ $k = 1 ]; then own=$l1 other=$l2; else own=$l2 other=$l1; fi
+		in_ns "$ns" tc qdisc add dev "veth$k" clsact 2> /dev/null
+		tc_counter "$ns" "veth$k" 11 ip &&
+		    tc_counter "$ns" "veth$k" 12 ipv6 &&
+		    tc_counter "$ns" "veth$k" 13 "$(proto "$own")" src_ip "$own" &&
+		    tc_counter "$ns" "veth$k" 14 "$(proto "$other")" \
+		    src_ip "$other" || return 1
 	done
-	topo_count_rule "$ns" "own-$side-1" output \
-	    "oifname \"veth1\" $(saddr "$l1") udp dport 9899 counter" &&
-	    topo_count_rule "$ns" "own-$side-2" output \
-	    "oifname \"veth2\" $(saddr "$l2") udp dport 9899 counter" &&
-	    topo_count_rule "$ns" "other-$side-1" output \
-	    "oifname \"veth1\" $(saddr "$l2") udp dport 9899 counter" &&
-	    topo_count_rule "$ns" "other-$side-2" output \
-	    "oifname \"veth2\" $(saddr "$l1") udp dport 9899 counter"
+}
+
+# A tc egress filter on IFNAME in NS at PREF that counts UDP to 9899 of
+# PROTO, further flower matches after it, and lets it pass.
+tc_counter() {
+	local ns=$1 ifn=$2 pref=$3 proto=$4
+	shift 4
+	in_ns "$ns" tc filter add dev "$ifn" egress pref "$pref" \
+	    protocol "$proto" flower ip_proto udp dst_port 9899 "$@" \
+	    action continue
+}
+
+# The packets tc_counter's filter at PREF on IFNAME in NS counted.
+tc_counted() {
+	local n
+	n=$(in_ns "$1" tc -s filter show dev "$2" egress pref "$3" |
+	    sed -n 's/.*Sent [0-9]* bytes \([0-9]*\) pkt.*/\1/p' | head -n 1)
+	echo "${n:-0}"
 }
 
 # "rx tx" packets of daemon NAME's transport ADDR (empty if none).
@@ -88,7 +107,7 @@ for ns in "$NS_A" "$NS_B"; do
 	    tap_bail "cannot set net.sctp sysctls"
 done
 topo_block_native_sctp || tap_bail "cannot block native SCTP"
-count_sources "$NS_A" a "$A1" "$A2" && count_sources "$NS_B" b "$B1" "$B2" ||
+count_sources "$NS_A" "$A1" "$A2" && count_sources "$NS_B" "$B1" "$B2" ||
     tap_bail "cannot add the source counters"
 
 stun_conf a "$B1/32" "$B2/$plen2"
@@ -187,12 +206,19 @@ tap_is "$rc" 0 \
 tap_ok "client verified all $COUNT" \
     grep -q "verified=$COUNT " "$T_WORK/client.out"
 
+if stun_fast; then
+	stun_fast_tap a
+	stun_fast_tap b
+fi
 tap_is "$(topo_native_sctp_count)" 0 "no native SCTP left any namespace"
 for side in a b; do
+	ns=$NS_A
+	[ $side = a ] || ns=$NS_B
 	for k in 1 2; do
-		all=$(topo_rule_count "all-$side-$k")
-		own=$(topo_rule_count "own-$side-$k")
-		other=$(topo_rule_count "other-$side-$k")
+		all=$(( $(tc_counted "$ns" "veth$k" 11) +
+		    $(tc_counted "$ns" "veth$k" 12) ))
+		own=$(tc_counted "$ns" "veth$k" 13)
+		other=$(tc_counted "$ns" "veth$k" 14)
 		tap_diag "$side link $k: $all UDP packets, $own from link $k's" \
 		    "address, $other from the other link's"
 		tap_ok "$side: link $k carried tunnel packets" test "$own" -gt 0

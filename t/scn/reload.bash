@@ -140,5 +140,9 @@ tap_ok "client verified all $N" grep -q "verified=$N " "$T_WORK/client.out"
 stun_ctl b -j show stats > "$T_WORK/b.stats"
 tap_is "$(json_num ports_changed_total < "$T_WORK/b.stats")" 0 \
     "B never saw A's port change"
+if stun_fast; then
+	stun_fast_tap a
+	stun_fast_tap b
+fi
 tap_is "$(topo_native_sctp_count)" 0 "no native SCTP left any namespace"
 tap_done

@@ -1,0 +1,6 @@
+#!/bin/sh
+# The scenario of t/init-new-port.sh (an INIT from a new port (INIT
+# collision)) with the eBPF fast path on: it must carry the bulk of the
+# packets, and everything else must hold as without it.
+. "$top_srcdir/t/lib/scenario.sh"
+scenario_fastpath init-port
