@@ -7,7 +7,7 @@
 # ("<marker>-EXIT <n>", with a random marker per run); when it is missing or
 # VM_TIMEOUT (seconds, default 600) passes, a "Bail out!" line is printed and
 # the exit status is 1.  The whole console goes to
-# $top_builddir/t/vm/last-console-<body>.log.
+# $top_builddir/t/vm/last-console-<body>[-<args>][-fastpath].log.
 #
 # Environment: top_srcdir, top_builddir (defaults: the tree this script is
 # in, and the current directory if it holds a build, else top_srcdir);
@@ -56,7 +56,11 @@ kernel=$cache/root/boot/vmlinuz-$rel
 base=$("$here/mkinitrd.sh") || bail "could not build the base initramfs"
 
 mkdir -p "$top_builddir/t/vm"
-log=$top_builddir/t/vm/last-console-$name.log
+# One log per body, arguments and mode: tests may run side by side.
+tag=$name
+for a in "$@"; do tag=$tag-${a//[^A-Za-z0-9.]/_}; done
+[ "${T_FASTPATH:-off}" = on ] && tag=$tag-fastpath
+log=$top_builddir/t/vm/last-console-$tag.log
 work=$(mktemp -d "${TMPDIR:-/tmp}/sctptun-vm.XXXXXX") ||
     bail "mktemp failed"
 trap 'rm -rf "$work"' EXIT
