@@ -29,6 +29,24 @@
 	    "held packets went to the local kernel")			\
 	X(relay_hellos,		"authenticated hellos from members")
 
+/* The relay channel's drops, by reason. */
+#define STATS_CLUSTER_DROPS(X)						\
+	X(relay_auth_failures,	"relay message whose HMAC does not verify")	\
+	X(relay_replays,	"relay message seen before, or of an older "	\
+	    "epoch")							\
+	X(relay_stale,		"relay message more than 30 s from our "	\
+	    "clock")							\
+	X(relay_malformed,	"relay message too short or malformed, or "	\
+	    "a relayed INIT")						\
+	X(relay_unknown_member,	"relay message from an address that is no " \
+	    "member")							\
+	X(relay_held_dropped,	"packet of an unknown tag not held: too "	\
+	    "many held or queried, or too big")				\
+	X(relay_unowned,	"relayed packet of no association here")	\
+	X(relay_peer_refused,	"relayed or sent packet of a peer the relay " \
+	    "does not carry (DTLS, strip_addresses, none)")		\
+	X(relay_send_error,	"relay message not sent")
+
 #define STATS_TRAFFIC(X)						\
 	X(tun_rx_packets,	"packets read from the TUN")		\
 	X(tun_rx_bytes,		"bytes read from the TUN")		\
@@ -106,21 +124,7 @@
 	    "association")						\
 	X(icmp_ignored,		"ICMP error of a type not translated")	\
 	X(icmp_tun_error,	"write of a translated ICMP to the TUN failed") \
-	X(relay_auth_failures,	"relay message whose HMAC does not verify")	\
-	X(relay_replays,	"relay message seen before, or of an older "	\
-	    "epoch")							\
-	X(relay_stale,		"relay message more than 30 s from our "	\
-	    "clock")							\
-	X(relay_malformed,	"relay message too short or malformed, or "	\
-	    "a relayed INIT")						\
-	X(relay_unknown_member,	"relay message from an address that is no " \
-	    "member")							\
-	X(relay_held_dropped,	"packet of an unknown tag not held: too "	\
-	    "many held or queried, or too big")				\
-	X(relay_unowned,	"relayed packet of no association here")	\
-	X(relay_peer_refused,	"relayed or sent packet of a peer the relay " \
-	    "does not carry (DTLS, strip_addresses, none)")		\
-	X(relay_send_error,	"relay message not sent")
+	STATS_CLUSTER_DROPS(X)
 
 struct stats {
 #define STATS_FIELD(name, desc)	uint64_t name;
