@@ -912,19 +912,24 @@ cluster_members_init(struct cluster *c, char **cause)
 {
 	const struct cluster_config	*cc = &c->dp->conf->cluster;
 	size_t				 i;
+	int				 r;
 
 	for (i = 0; i < cc->nmembers; i++)
 		(void)cluster_member_add(c, &cc->members[i]);
 	if (cc->dns[0] == '\0')
 		return 0;
-	c->dns = evdns_base_new(c->dp->base,
-	    EVDNS_BASE_INITIALIZE_NAMESERVERS |
-	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
-	if (c->dns == NULL) {
-		*cause = strdup("cluster.dns: cannot set up the resolver "
-		    "(/etc/resolv.conf)");
+	if ((c->dns = evdns_base_new(c->dp->base,
+	    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) == NULL) {
+		*cause = strdup("cluster.dns: cannot set up the resolver");
 		return -1;
 	}
+	/* /etc/hosts, then the name servers; none listed: libevent asks
+	   127.0.0.1, and a name in /etc/hosts still resolves. */
+	r = evdns_base_resolv_conf_parse(c->dns, DNS_OPTIONS_ALL,
+	    "/etc/resolv.conf");
+	if (r != 0 && r != 6)
+		log_warnx("cluster.dns: /etc/resolv.conf unusable (%d), asking "
+		    "127.0.0.1", r);
 	return 0;
 }
 
