@@ -75,7 +75,8 @@ struct cluster_query {
 	unsigned int		 nheld;
 };
 
-static int	cluster_member_of(const struct cluster *, const struct ipaddr *);
+static int	cluster_member_of(const struct cluster *,
+		    const struct ipaddr *);
 
 struct cluster {
 	struct datapath		*dp;
