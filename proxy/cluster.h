@@ -42,6 +42,12 @@
  *   (relay_held_dropped).  Queries in flight are as many as held packets.
  * - An owner whose member for a path is down sends that path's packets
  *   directly: a path may still answer, and a dead member surely will not.
+ * - A member is down at once when its host answers a message with port
+ *   or host unreachable (its daemon was killed), else after
+ *   CLUSTER_DOWN_MS without a hello.
+ * - A SEND the member cannot send (EMSGSIZE on its path) is dropped and
+ *   counted there; the owner's kernel is not told, its PLPMTUD and
+ *   retransmissions recover.  Relay messages themselves may fragment.
  * - relay_queries and relay_answers count queries we sent and answers we
  *   got; "relayed_to" / "relayed_from" of a member count the RELAY and
  *   SEND messages (packets) to and from it.
