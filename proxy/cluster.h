@@ -48,6 +48,11 @@
  * - A SEND the member cannot send (EMSGSIZE on its path) is dropped and
  *   counted there; the owner's kernel is not told, its PLPMTUD and
  *   retransmissions recover.  Relay messages themselves may fragment.
+ * - Peers with dtls are never relayed (their packets go only in DTLS).
+ *   strip_addresses peers are, although the design first excluded them:
+ *   clients behind a load balancer's NAT are exactly what strip_addresses
+ *   is for (examples/k8s), and the owner strips before a SEND as before a
+ *   direct send, so nothing bypasses it.
  * - relay_queries and relay_answers count queries we sent and answers we
  *   got; "relayed_to" / "relayed_from" of a member count the RELAY and
  *   SEND messages (packets) to and from it.

@@ -67,7 +67,8 @@ chmod 600 "$W/key"
 for n in a b; do
 	cat > "$W/$n.conf" <<-EOC
 	fastpath = "off";
-	peers = ( { name = "clients"; prefixes = [ "10.9.0.3/32" ]; } );
+	peers = ( { name = "clients"; prefixes = [ "10.9.0.3/32" ];
+	    strip_addresses = true; } );
 	control = { socket = "$W/$n.sock"; };
 	state = { file = ""; };
 	cluster = { members = [ "10.9.0.1", "10.9.0.2" ]; port = 9901;
@@ -100,7 +101,7 @@ tap_ok "sctptund -n accepts the cluster group" "$D" -n -f "$W/a.conf"
 chmod 644 "$W/key"
 tap_ok "sctptund -n refuses a world-readable key, at the key_file line" \
     sh -c "'$D' -n -f '$W/a.conf' 2>&1 |
-    grep -q 'a.conf:6: cluster.key_file: .*readable by group or others'"
+    grep -q 'a.conf:7: cluster.key_file: .*readable by group or others'"
 chmod 600 "$W/key"
 
 for n in a b; do
