@@ -227,6 +227,19 @@ cluster_cache_put(struct cluster *c, const struct cluster_key *k,
 	v->used_ms = now;
 }
 
+/* Drop the entry of a key if it names member i. */
+static void
+cluster_cache_drop(struct cluster *c, const struct cluster_key *k, size_t i)
+{
+	struct cluster_cache_entry	*set = cluster_cache_set(c, k);
+	int				 w;
+
+	for (w = 0; w < CLUSTER_CACHE_WAYS; w++)
+		if (set[w].valid && set[w].member == i &&
+		    cluster_key_equal(&set[w].key, k))
+			set[w].valid = 0;
+}
+
 /* Drop every cache entry naming member i. */
 static void
 cluster_cache_forget(struct cluster *c, size_t i)
@@ -484,6 +497,25 @@ cluster_egress(struct cluster *c, uint8_t via, const struct ipaddr *client,
 	return 1;
 }
 
+void
+cluster_not_owner(struct cluster *c, uint8_t via, const struct sctp_pkt *sp)
+{
+	struct cluster_key	 k;
+	struct relay_msg	 m;
+	size_t			 i = (size_t)via - 1;
+
+	if (via == 0 || i >= c->nmembers || !c->members[i].used)
+		return;
+	cluster_key_of(sp, &k);
+	memset(&m, 0, sizeof(m));
+	m.type = RELAY_ANSWER;
+	m.flags = k.flags | RELAY_F_NOT_OWNER;
+	m.vtag = k.vtag;
+	m.lport = k.lport;
+	m.pport = k.pport;
+	(void)cluster_send(c, i, &m);
+}
+
 /* A QUERY: answer it if the association is ours. */
 static void
 cluster_on_query(struct cluster *c, size_t i, const struct relay_msg *q)
@@ -519,6 +551,11 @@ cluster_on_answer(struct cluster *c, size_t i, const struct relay_msg *m)
 	k.lport = m->lport;
 	k.pport = m->pport;
 	k.flags = m->flags & RELAY_F_REFLECTED;
+	/* Not (or no longer) its: the next packet asks again. */
+	if (m->flags & RELAY_F_NOT_OWNER) {
+		cluster_cache_drop(c, &k, i);
+		return;
+	}
 	c->st->relay_answers++;
 	cluster_cache_put(c, &k, (uint8_t)i, cluster_now_ms());
 	if ((q = cluster_query_find(c, &k)) != -1)

@@ -127,6 +127,16 @@ int	cluster_egress(struct cluster *, uint8_t via,
 	    const struct ipaddr *client, uint16_t port, uint8_t tos,
 	    const uint8_t *pkt, size_t len);
 
+/*
+ * A packet member via - 1 relayed to us is of no association here (it
+ * ended, or our kernel lost it): tell the member, so that it stops
+ * relaying that association's packets and asks again (then, nobody
+ * answering, its kernel ABORTs), instead of relaying them into a void
+ * as long as the client retransmits.
+ */
+void	cluster_not_owner(struct cluster *, uint8_t via,
+	    const struct sctp_pkt *);
+
 /* For show and metrics. */
 uint16_t cluster_port(const struct cluster *);
 size_t	cluster_nmembers(const struct cluster *);

@@ -694,9 +694,11 @@ dp_ingress_packet(struct datapath *dp, uint8_t *pkt, size_t len,
 		dp_deliver(dp, pkt, len, &rx->src, &rx->meta.dst, rx->meta.tos);
 		break;
 	case TRACK_DELIVER_OOTB:
-		/* Relayed to us as ours, yet not ours: never relayed on. */
+		/* Relayed to us as ours, yet not ours: never relayed on,
+		   and the member is told. */
 		if (rx->via != 0) {
 			dp->stats.relay_unowned++;
+			cluster_not_owner(dp->cluster, rx->via, sp);
 			break;
 		}
 		/* Not ours, maybe another member's (cluster.h). */

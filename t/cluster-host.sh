@@ -4,9 +4,10 @@
 # (t/sctp_craft; -N plays a's kernel through its TUN).  A datagram of an
 # association a holds, sent to b from a new port, reaches a relayed and
 # verified; a's answer goes back through b's port; an unknown tag is asked
-# and given up; forged, replayed and reflected relay messages are counted;
-# a stopped member is seen down.  Needs root and network namespaces, not
-# SCTP; SKIPs with the reason otherwise.  The VM scenarios test the same
+# and given up; an association the owner no longer holds is forgotten by
+# the relaying member; forged, replayed and reflected relay messages are
+# counted; a stopped member is seen down.  Needs root and network
+# namespaces, not SCTP; SKIPs with the reason otherwise.  The VM scenarios test the same
 # with real associations behind a load balancer.
 
 if [ -z "${BASH_VERSION:-}" ]; then
@@ -95,7 +96,7 @@ wait_num() {
 	return 1
 }
 
-tap_plan 17
+tap_plan 20
 
 tap_ok "sctptund -n accepts the cluster group" "$D" -n -f "$W/a.conf"
 chmod 644 "$W/key"
@@ -153,6 +154,21 @@ tap_ok "the client gets a's answer from b's port 9899" \
     grep -q "reply from 10.9.0.2 port 9899 to port 40001: sport=6000 dport=5000 vtag=0x00c11e47 crc=ok" "$W/reply" ||
     tap_diag "$(cat "$W/reply")"
 tap_ok "counted as SEND both sides" sh -c "[ $(num a send_tx_packets) -ge 1 ] && [ $(num b send_rx_packets) -ge 1 ]"
+
+# a's kernel ends the association (its ABORT goes back through b).  A
+# packet of it that b still relays is not a's any more: a says so, b
+# forgets and asks again, nobody answers, b's kernel gets it (and ABORTs).
+ns a "$CRAFT" -N -s 10.9.0.1 10.9.0.3 0 abort 6000 5000 0xc11e47
+sleep 0.2
+tap_ok "a's ABORT ends the association" sh -c \
+    "'$CTL' -s '$W/a.sock' show assocs | grep -q 'no associations'"
+t0=$(num b relay_query_timeouts)
+ns c "$CRAFT" -s 10.9.0.3 -p 40001 10.9.0.2 9899 data 5000 6000 0xaa0001
+tap_ok "a tells b it no longer holds it" wait_num a relay_unowned 1
+sleep 0.2
+ns c "$CRAFT" -s 10.9.0.3 -p 40001 10.9.0.2 9899 data 5000 6000 0xaa0001
+tap_ok "b asks again, nobody answers: its kernel gets the packet" \
+    wait_num b relay_query_timeouts $((t0 + 1))
 
 # Forged, replayed, reflected.
 { printf '\001\004'; head -c 78 /dev/urandom; } > "$W/forged"
