@@ -90,6 +90,7 @@ struct cluster {
 	struct cluster_member	 members[CLUSTER_MAX_MEMBERS];
 	size_t			 nmembers;	/* slots in use or used */
 	struct ipaddr		 self4, self6;	/* our member addresses */
+	int			 self_warned;	/* said none is ours */
 
 	uint64_t		 epoch;
 	uint64_t		 seq;
@@ -785,6 +786,15 @@ cluster_find_self(struct cluster *c)
 			cluster_member_set_state(c, mb, CLUSTER_MEMBER_DOWN);
 	}
 	freeifaddrs(ifa);
+	/* The others know us by our address in their list: without one,
+	   our messages leave from whatever address the kernel picks. */
+	if (c->self4.family == 0 && c->self6.family == 0 && c->nmembers > 0) {
+		if (!c->self_warned)
+			log_warnx("cluster: no member is an address of this "
+			    "host; the others will not know our messages");
+		c->self_warned = 1;
+	} else
+		c->self_warned = 0;
 }
 
 /* The answer to the members' DNS name. */
