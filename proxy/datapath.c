@@ -834,7 +834,7 @@ datapath_ingress_decrypted(struct datapath *dp, int peer,
 /*
  * An SCTP packet member via - 1 relayed from client:port, that came to our
  * address local: checked exactly as the datagram would be had it come
- * here (source, peer, DTLS and strip_addresses, structure, CRC32c, tag),
+ * here (source, peer, not a DTLS peer, structure, CRC32c, tag),
  * then delivered with local as its destination.  A member never relays
  * an INIT: one that does is refused.
  */
