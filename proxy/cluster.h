@@ -58,7 +58,10 @@
  *   SEND messages (packets) to and from it.
  *
  * The clocks of the members must agree within RELAY_MAX_SKEW (30 s): run
- * NTP.  Messages are authenticated and replay-checked (relay_msg.h).
+ * NTP.  Messages are authenticated and replay-checked (relay_msg.h).  A
+ * sender's epoch is its realtime clock at start: a member restarted with
+ * its clock set back behind its previous start is refused (relay_replays)
+ * by the others until they restart too; NTP keeps that from happening.
  */
 #ifndef SCTPTUN_CLUSTER_H
 #define SCTPTUN_CLUSTER_H
