@@ -39,6 +39,8 @@ struct cluster_member {
 	int			 state;		/* enum cluster_member_state */
 	int			 seen;		/* in the last resolution */
 	uint64_t		 last_hello_ms;	/* 0: never */
+	uint64_t		 probe_ms;	/* an ICMP error's probe must be
+						   answered by then; 0: none */
 	struct relay_replay	 window;
 	uint64_t		 relayed_to;
 	uint64_t		 relayed_from;
@@ -77,6 +79,7 @@ struct cluster_query {
 
 static int	cluster_member_of(const struct cluster *,
 		    const struct ipaddr *);
+static void	cluster_hello(struct cluster *, size_t, uint16_t);
 
 struct cluster {
 	struct datapath		*dp;
@@ -574,7 +577,10 @@ cluster_dispatch(struct cluster *c, size_t i, const struct ipaddr *local,
 	case RELAY_HELLO:
 		c->st->relay_hellos++;
 		mb->last_hello_ms = cluster_now_ms();
+		mb->probe_ms = 0;
 		cluster_member_set_state(c, mb, CLUSTER_MEMBER_UP);
+		if (m->flags & RELAY_F_PROBE)
+			cluster_hello(c, i, 0);
 		break;
 	case RELAY_QUERY:
 		cluster_on_query(c, i, m);
@@ -659,9 +665,9 @@ cluster_one(struct cluster *c, struct msghdr *msg, size_t len)
 
 /*
  * Drain the error queue, a budget at most.  A member whose host says its
- * port or itself is unreachable is down at once (a killed owner's
- * associations then get their ABORT without waiting CLUSTER_DOWN_MS);
- * its next hello brings it back.
+ * port or itself is unreachable is probed (cluster.h): if it does not
+ * answer within CLUSTER_PROBE_MS it is down, and a killed owner's
+ * associations get their ABORT without waiting CLUSTER_DOWN_MS.
  */
 static void
 cluster_errqueue(struct cluster *c, int fd)
@@ -677,11 +683,12 @@ cluster_errqueue(struct cluster *c, int fd)
 		    (e.err != ECONNREFUSED && e.err != EHOSTUNREACH &&
 		    e.err != ENETUNREACH) ||
 		    (m = cluster_member_of(c, &e.dst)) == -1 ||
-		    c->members[m].state != CLUSTER_MEMBER_UP)
+		    c->members[m].state != CLUSTER_MEMBER_UP ||
+		    c->members[m].probe_ms != 0)
 			continue;
-		cluster_member_set_state(c, &c->members[m],
-		    CLUSTER_MEMBER_DOWN);
-		cluster_cache_forget(c, (size_t)m);
+		c->members[m].probe_ms = cluster_now_ms() + CLUSTER_PROBE_MS;
+		c->st->relay_probes++;
+		cluster_hello(c, (size_t)m, RELAY_F_PROBE);
 	}
 }
 
@@ -854,26 +861,50 @@ cluster_resolve(struct cluster *c)
 	    &hints, cluster_dns_cb, c);
 }
 
-/* Hellos to every member but ourselves; members silent too long go down. */
+/* A hello to member i, with flags (RELAY_F_PROBE: answer now). */
 static void
-cluster_hellos(struct cluster *c, uint64_t now)
+cluster_hello(struct cluster *c, size_t i, uint16_t flags)
 {
-	struct cluster_member	*mb;
 	struct relay_msg	 m;
-	size_t			 i;
 
 	memset(&m, 0, sizeof(m));
 	m.type = RELAY_HELLO;
+	m.flags = flags;
+	(void)cluster_send(c, i, &m);
+}
+
+/* Member i is down: its cached associations are nobody's now. */
+static void
+cluster_member_down(struct cluster *c, size_t i)
+{
+	c->members[i].probe_ms = 0;
+	cluster_member_set_state(c, &c->members[i], CLUSTER_MEMBER_DOWN);
+	cluster_cache_forget(c, i);
+}
+
+/*
+ * Every tick: a member that let a probe's deadline pass is down.  Every
+ * CLUSTER_HELLO_MS (hellos set): hellos to every member but ourselves,
+ * and members silent too long go down.
+ */
+static void
+cluster_members_check(struct cluster *c, uint64_t now, int hellos)
+{
+	struct cluster_member	*mb;
+	size_t			 i;
+
 	for (i = 0; i < c->nmembers; i++) {
 		mb = &c->members[i];
 		if (!mb->used || mb->state == CLUSTER_MEMBER_SELF)
 			continue;
-		(void)cluster_send(c, i, &m);
+		if (mb->probe_ms != 0 && now >= mb->probe_ms)
+			cluster_member_down(c, i);
+		if (!hellos)
+			continue;
+		cluster_hello(c, i, 0);
 		if (mb->state == CLUSTER_MEMBER_UP &&
-		    now - mb->last_hello_ms > CLUSTER_DOWN_MS) {
-			cluster_member_set_state(c, mb, CLUSTER_MEMBER_DOWN);
-			cluster_cache_forget(c, i);
-		}
+		    now - mb->last_hello_ms > CLUSTER_DOWN_MS)
+			cluster_member_down(c, i);
 	}
 }
 
@@ -895,8 +926,9 @@ cluster_tick_cb(evutil_socket_t fd, short events, void *arg)
 	}
 	if (now - c->last_hello_ms >= CLUSTER_HELLO_MS) {
 		c->last_hello_ms = now;
-		cluster_hellos(c, now);
-	}
+		cluster_members_check(c, now, 1);
+	} else
+		cluster_members_check(c, now, 0);
 	if (now - c->last_resolve_ms >=
 	    (uint64_t)c->dp->conf->cluster.resolve_seconds * 1000) {
 		c->last_resolve_ms = now;

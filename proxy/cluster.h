@@ -42,9 +42,13 @@
  *   (relay_held_dropped).  Queries in flight are as many as held packets.
  * - An owner whose member for a path is down sends that path's packets
  *   directly: a path may still answer, and a dead member surely will not.
- * - A member is down at once when its host answers a message with port
- *   or host unreachable (its daemon was killed), else after
- *   CLUSTER_DOWN_MS without a hello.
+ * - A member is down when it sends no hello for CLUSTER_DOWN_MS, or
+ *   sooner when its host answers a message with port or host unreachable
+ *   (its daemon was killed): then it is sent a hello that asks for one
+ *   back at once (RELAY_F_PROBE), and is down if none comes within
+ *   CLUSTER_PROBE_MS.  The ICMP error alone decides nothing: anyone can
+ *   forge one, and a member wrongly down costs its associations (their
+ *   next relayed packets get the kernel's ABORT).
  * - A SEND the member cannot send (EMSGSIZE on its path) is dropped and
  *   counted there; the owner's kernel is not told, its PLPMTUD and
  *   retransmissions recover.  Relay messages themselves may fragment.
@@ -78,6 +82,7 @@
 #define CLUSTER_HELLO_MS	1000
 #define CLUSTER_DOWN_MS		3000
 #define CLUSTER_QUERY_MS	500
+#define CLUSTER_PROBE_MS	300	/* for a hello after an ICMP error */
 #define CLUSTER_CACHE_SETS	1024
 #define CLUSTER_CACHE_WAYS	4
 #define CLUSTER_CACHE_IDLE_MS	60000

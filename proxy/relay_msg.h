@@ -70,6 +70,7 @@ enum relay_type {
 					   client's own (T bit) */
 #define RELAY_F_NOT_OWNER	0x0002	/* ANSWER: the sender does not hold
 					   it (any more): forget it */
+#define RELAY_F_PROBE		0x0004	/* HELLO: answer with a hello now */
 
 /* What decoding or the replay check says. */
 enum relay_result {

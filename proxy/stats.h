@@ -27,7 +27,9 @@
 	X(relay_answers,	"answers naming an owner")		\
 	X(relay_query_timeouts,	"queries nobody answered in 500 ms: the "	\
 	    "held packets went to the local kernel")			\
-	X(relay_hellos,		"authenticated hellos from members")
+	X(relay_hellos,		"authenticated hellos from members")	\
+	X(relay_probes,		"members asked for a hello at once after an " \
+	    "ICMP error said they were unreachable")
 
 /* The relay channel's drops, by reason. */
 #define STATS_CLUSTER_DROPS(X)						\

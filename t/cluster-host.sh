@@ -96,7 +96,7 @@ wait_num() {
 	return 1
 }
 
-tap_plan 20
+tap_plan 23
 
 tap_ok "sctptund -n accepts the cluster group" "$D" -n -f "$W/a.conf"
 chmod 644 "$W/key"
@@ -184,6 +184,18 @@ before=$(num b relay_auth_failures)
 ns a "$CRAFT" -s 10.9.0.1 10.9.0.2 9901 file "$W/hello.1"
 tap_ok "the same reflected to b: an auth failure" \
     wait_num b relay_auth_failures $((before + 1))
+
+# Anyone may forge an ICMP port unreachable about our relay messages: it
+# must only make a probe that b answers, never put b down (its owners'
+# associations would then get ABORTs).
+ns c "$CRAFT" -I 10.9.0.2 -p 9901 -s 10.9.0.3 10.9.0.1 9901 garbage 40
+tap_ok "a forged port unreachable about b: a probes b" \
+    wait_num a relay_probes 1
+sleep 1
+tap_ok "b answered: still up" sh -c \
+    "'$CTL' -s '$W/a.sock' -j show cluster | grep -q '\"10.9.0.2\",\"state\":\"up\"'"
+tap_is "$(grep -c 'cluster member 10.9.0.2: up -> down' "$W/a.log")" 0 \
+    "a never had b down"
 
 kill "$(cat "$W/b.pid")"
 rm -f "$W/b.pid"

@@ -35,6 +35,11 @@
  *	    vtag=0x0000abcd crc=ok
  *	ABORT vtag=0x0000abcd T=0 cause=14 current=9899 new=40000
  *
+ * -I QADDR (IPv4) sends, instead of the datagram, the ICMP port unreachable
+ * a host QADDR would answer it with had dstaddr sent it from port dstport
+ * to QADDR port srcport: from srcaddr (anyone may forge one) to dstaddr,
+ * quoting that datagram's IP and UDP headers and payload.
+ *
  * Exit status: 0 sent (and a reply arrived, with -r), 3 no reply, 1 error.
  */
 #include <sys/socket.h>
@@ -68,14 +73,15 @@ struct opts {
 	int		 want_vtag;	/* -V: keep only replies with it */
 	uint32_t	 vtag;
 	const char	*srcaddr;
+	const char	*icmp_quoted;	/* -I */
 };
 
 /* Print the usage and exit. */
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: sctp_craft [-NPRZ] [-c count] [-p srcport] "
-	    "[-r secs] [-s srcaddr] [-V vtag] dstaddr dstport "
+	fprintf(stderr, "usage: sctp_craft [-NPRZ] [-c count] [-I qaddr] "
+	    "[-p srcport] [-r secs] [-s srcaddr] [-V vtag] dstaddr dstport "
 	    "short|garbage|data|init|initack|abort|badchunk ...\n");
 	exit(2);
 }
@@ -300,6 +306,55 @@ raw_wrap(const struct opts *o, const struct ipaddr *src,
 	}
 }
 
+/* The Internet checksum of n bytes at p. */
+static uint16_t
+inet_sum(const uint8_t *p, size_t n)
+{
+	uint32_t	 sum = 0;
+	size_t		 i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += get16(p + i);
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * -I: make pkt the ICMP port unreachable that quoted (IPv4) would send
+ * about the datagram victim:vport -> quoted:qport carrying pkt.  -1 if
+ * the addresses are not IPv4.
+ */
+static int
+icmp_wrap(const struct ipaddr *victim, uint16_t vport,
+    const struct ipaddr *quoted, uint16_t qport)
+{
+	const size_t	 ih = 8, iph = 20;
+
+	if (victim->family != AF_INET || quoted->family != AF_INET ||
+	    len + ih + iph + UDP_HDRLEN > sizeof(pkt))
+		return -1;
+	memmove(pkt + ih + iph + UDP_HDRLEN, pkt, len);
+	memset(pkt, 0, ih + iph + UDP_HDRLEN);
+	pkt[0] = 3;			/* destination unreachable */
+	pkt[1] = 3;			/* port unreachable */
+	pkt[ih] = 0x45;
+	put16(ih + 2, (uint32_t)(iph + UDP_HDRLEN + len));
+	pkt[ih + 8] = 64;
+	pkt[ih + 9] = 17;		/* UDP */
+	memcpy(pkt + ih + 12, &victim->u.v4, 4);
+	memcpy(pkt + ih + 16, &quoted->u.v4, 4);
+	put16(ih + 10, inet_sum(pkt + ih, iph));
+	put16(ih + iph, vport);
+	put16(ih + iph + 2, qport);
+	put16(ih + iph + 4, (uint32_t)(UDP_HDRLEN + len));
+	len += ih + iph + UDP_HDRLEN;
+	put16(2, inet_sum(pkt, len));
+	return 0;
+}
+
 /* The source address the kernel would pick towards dst. */
 static int
 source_for(const struct ipaddr *dst, struct ipaddr *src)
@@ -329,7 +384,9 @@ open_socket(const struct opts *o, const struct ipaddr *src)
 	socklen_t		 sl;
 	int			 fd;
 
-	if (o->native)
+	if (o->icmp_quoted != NULL)
+		fd = socket(src->family, SOCK_RAW, IPPROTO_ICMP);
+	else if (o->native)
 		fd = socket(src->family, SOCK_RAW, IPPROTO_SCTP);
 	else if (o->raw)
 		fd = socket(src->family, SOCK_RAW, IPPROTO_UDP);
@@ -337,9 +394,10 @@ open_socket(const struct opts *o, const struct ipaddr *src)
 		fd = socket(src->family, SOCK_DGRAM, 0);
 	if (fd == -1)
 		return -1;
-	sl = addr_to_sockaddr(src, o->raw || o->native ? 0 :
-	    (uint16_t)o->srcport, &ss);
-	if (o->srcaddr == NULL && !o->raw && !o->native) {
+	sl = addr_to_sockaddr(src, o->raw || o->native ||
+	    o->icmp_quoted != NULL ? 0 : (uint16_t)o->srcport, &ss);
+	if (o->srcaddr == NULL && !o->raw && !o->native &&
+	    o->icmp_quoted == NULL) {
 		/* Any address: the kernel picks the source per datagram. */
 		memset(&ss, 0, sizeof(ss));
 		ss.ss_family = src->family;
@@ -489,9 +547,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->count = 1;
-	while ((ch = getopt(argc, argv, "c:NPp:r:s:RV:Z")) != -1) {
+	while ((ch = getopt(argc, argv, "c:I:NPp:r:s:RV:Z")) != -1) {
 		switch (ch) {
 		case 'c': o->count = strtoul(optarg, NULL, 0); break;
+		case 'I': o->icmp_quoted = optarg; break;
 		case 'p': o->srcport = atoi(optarg); break;
 		case 'r': o->reply_secs = atoi(optarg); break;
 		case 's': o->srcaddr = optarg; break;
@@ -510,6 +569,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 		usage();
 	if (o->native && (o->raw || o->reply_secs > 0))
 		usage();
+	if (o->icmp_quoted != NULL && (o->raw || o->native ||
+	    o->reply_secs > 0))
+		usage();
 	return optind;
 }
 
@@ -519,7 +581,7 @@ main(int argc, char **argv)
 {
 	struct sockaddr_storage	 ss;
 	struct opts		 o;
-	struct ipaddr		 dst, src;
+	struct ipaddr		 dst, src, quoted;
 	socklen_t		 sl;
 	unsigned long		 i;
 	uint16_t		 dport;
@@ -538,11 +600,17 @@ main(int argc, char **argv)
 	craft(argv[2], argc - 3, argv + 3);
 	if (o.raw)
 		raw_wrap(&o, &src, &dst, dport);
+	if (o.icmp_quoted != NULL && (addr_pton(o.icmp_quoted, &quoted) == -1 ||
+	    icmp_wrap(&dst, dport, &quoted, (uint16_t)o.srcport) == -1)) {
+		fprintf(stderr, "sctp_craft: -I takes IPv4 addresses\n");
+		return 1;
+	}
 	if ((fd = open_socket(&o, &src)) == -1) {
 		perror("sctp_craft: socket/bind");
 		return 1;
 	}
-	sl = addr_to_sockaddr(&dst, o.raw || o.native ? 0 : dport, &ss);
+	sl = addr_to_sockaddr(&dst, o.raw || o.native || o.icmp_quoted != NULL ?
+	    0 : dport, &ss);
 	for (i = 0; i < o.count; i++)
 		if (sendto(fd, pkt, len, 0, (struct sockaddr *)&ss, sl) == -1) {
 			perror("sctp_craft: sendto");
