@@ -269,8 +269,15 @@ flood_round() {
 		    >> "$T_WORK/flood.out" 2>&1 &
 		floods+=($!)
 	done
-	sleep 4
-	stun_ctl b show peers > "$T_WORK/b.peers.txt"
+	# The cap fills as the floods start, slowly on a loaded machine
+	# (each half-open one lasts 5 s): the first view with 16 or more
+	# half-open handshakes, else the last of 8 s.
+	for i in $(seq 40); do
+		stun_ctl b show peers > "$T_WORK/b.peers.txt"
+		[ "$(grep -c ': handshake, server' "$T_WORK/b.peers.txt")" \
+		    -ge 16 ] && break
+		sleep 0.2
+	done
 	wait "${floods[@]}"
 	# handshake_timeout is 5 s: the half-open ones are gone by then.
 	sleep 6
