@@ -36,7 +36,8 @@
 #                  side (replies, source VIP after the reverse translation)
 #   lb_stray       non-reply datagrams from backends to the client side,
 #                  dropped
-#   lb_backend_of  the backend (K) that took most of the client's datagrams
+#   lb_all_hits    lb_hits of every backend, "N1 N2 ..."
+#   lb_backend_of [SECS]  the backend (K) that took most of the client's datagrams
 #                  in the last SECS (default 1) seconds, "" if none
 #   lb_nat_flush   forget N's NAT mappings (topo_nat_flush for N)
 #   lb_conf NAME PREFIX...  stun_conf, then LB_CLUSTER (when set, the body
@@ -191,11 +192,16 @@ lb_forget() {
 	EOF
 }
 
+# The counters of LB's forward chain, "COMMENT PACKETS" lines (one nft
+# run: each costs a lot under emulation).
+lb__counts() {
+	in_ns "$NS_LB" nft list chain ip st_lb lbfwd |
+	    sed -n 's/.*counter packets \([0-9]*\).*comment "\([^"]*\)".*/\2 \1/p'
+}
+
 # The counter of LB's rule commented $1.
 lb__count() {
-	in_ns "$NS_LB" nft list chain ip st_lb lbfwd |
-	    sed -n "/comment \"$1\"/s/.*counter packets \([0-9]*\).*/\1/p" |
-	    head -n 1
+	lb__counts | awk -v c="$1" '$1 == c { print $2; exit }'
 }
 
 lb_hits() {
@@ -210,15 +216,20 @@ lb_stray() {
 	lb__count stray
 }
 
+# The per-backend counters, "N1 N2 ..." in one line.
+lb_all_hits() {
+	lb__counts | awk '$1 ~ /^to-b/ { k = substr($1, 5); n[k] = $2; if (k > m) m = k }
+	    END { for (k = 1; k <= m; k++) printf "%s%d", (k > 1 ? " " : ""), n[k]; print "" }'
+}
+
 lb_backend_of() {
 	local k secs=${1:-1} best= max=0 d
-	local -a before
-	for k in $(seq "$LB_NB"); do
-		before[k]=$(lb_hits "$k")
-	done
+	local -a before after
+	read -r -a before <<< "$(lb_all_hits)"
 	sleep "$secs"
+	read -r -a after <<< "$(lb_all_hits)"
 	for k in $(seq "$LB_NB"); do
-		d=$(( $(lb_hits "$k") - before[k] ))
+		d=$(( after[k - 1] - before[k - 1] ))
 		if [ "$d" -gt "$max" ]; then
 			max=$d best=$k
 		fi

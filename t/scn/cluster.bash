@@ -1,0 +1,455 @@
+# Scenario: replicas behind a UDP load balancer (CLUSTER.md, issue 11).
+# A client runs a paced, verified echo transfer (sctp_echo) to the service
+# address VIP through its own sctptund; the load balancer LB (t/lib/lb.sh)
+# DNATs the flow to one of two or three backends, each running sctptund and
+# a kernel SCTP echo server.  Mid-transfer something moves the client's
+# flow to another backend, whose kernel does not hold the association:
+#
+#   rebind        the client's NAT forgets its mappings (until the new port
+#                 hashes to another backend)
+#   rehash        the backend set changes (B3 added, the map rewritten, LB
+#                 forgets its flows)
+#   multihome     a client with two public addresses, each hashed to its own
+#                 backend; path 1 is cut at link level (link down)
+#   owner-killed  the owner's sctptund is killed and it leaves the map
+#   forged        relay messages captured, then replayed and forged
+#
+# The control run (rebind, rehash, multihome) is without `cluster`: the
+# other backend's kernel answers out of the blue with an ABORT, the client
+# sees its association die within seconds.  The cluster run is the same
+# with `cluster = { ... }` in every backend: every message comes back, the
+# relay counters show the path.  When sctptund does not know `cluster`
+# (sctptund -n refuses the section) the cluster runs are skipped, saying so.
+. "$T_LIB/tap.sh"
+. "$T_LIB/topo.sh"
+. "$T_LIB/sctptun.sh"
+. "$T_LIB/lb.sh"
+
+case_=${1:-rebind}
+# The control run's transfer is longer: it must last until the move (and
+# dies then); the cluster run's must outlast the move.
+N=${CLUSTER_N:-1200}
+N_CONTROL=$((N * 3))
+CPORT=9900
+export STUN_STATE_FILE=
+
+case $case_ in
+multihome) mode=dual nb=2 ;;
+rehash|owner-killed) mode=nat nb=3 ;;
+rebind) mode=nat nb=3 ;;
+forged) mode=nat nb=2 ;;
+*) tap_bail "unknown case $case_" ;;
+esac
+
+# Client and backends: heartbeats every second and RTO at most 2 s, so
+# that paths are probed and recover fast; backends give a path up after 2
+# retransmissions.  Before any SCTP socket exists.
+lb_topo "$mode" "$nb" || tap_bail "cannot build the load-balancer topology"
+for ns in "$NS_C" "${NS_BK[@]:1}"; do
+	in_ns "$ns" sysctl -qw net.sctp.hb_interval=1000 \
+	    net.sctp.rto_max=2000 >/dev/null || tap_bail "net.sctp sysctls"
+done
+for k in $(seq "$nb"); do
+	in_ns "${NS_BK[k]}" sysctl -qw net.sctp.path_max_retrans=2 >/dev/null
+done
+topo_block_native_sctp || tap_bail "cannot block native SCTP"
+tap_diag "topology $mode: client ${LB_C}${LB_C2:+ and $LB_C2}${LB_PUB:+ (NAT $LB_PUB)}," \
+    "VIP $LB_VIP, backends ${LB_B[*]:1}"
+
+have_cluster=
+if lb_cluster_supported; then
+	have_cluster=1
+else
+	tap_diag "sctptund has no cluster support:" \
+	    "$(head -n 1 "$T_WORK/cluster-probe.out")"
+fi
+
+lb_conf c "$LB_VIP/32"
+tap_ok "sctptund starts in the client" stun_start "$NS_C" c
+for k in $(seq "$nb"); do
+	echo_server "${NS_BK[k]}" "server$k" -b "${LB_B[k]}" -p 7000 -S 4
+done
+
+# Start sctptund in every live backend; $1: control or cluster.
+backends_start() {
+	local k ok=0
+	for k in $(seq "$nb"); do
+		if [ "$1" = cluster ]; then
+			LB_CLUSTER=$(lb_cluster_conf "$k" "$CPORT")
+		else
+			LB_CLUSTER=
+		fi
+		LB_CLUSTER=$LB_CLUSTER lb_conf "b$k" "100.64.0.0/16"
+		stun_start "${NS_BK[k]}" "b$k" || ok=1
+	done
+	return $ok
+}
+
+backends_stop() {
+	local k
+	for k in $(seq "$nb"); do
+		stun_stop "b$k"
+	done
+}
+
+# Per-backend LB counters, saved and compared.
+declare -a SNAP
+lb_snap() {
+	read -r -a SNAP <<< "$(lb_all_hits)"
+}
+# A backend other than $1 whose LB counter grew since lb_snap ("" if none).
+lb_moved() {
+	local k
+	local -a now
+	read -r -a now <<< "$(lb_all_hits)"
+	for k in $(seq "$nb"); do
+		[ "$k" != "$1" ] || continue
+		if [ "${now[k - 1]}" -gt "${SNAP[k - 1]}" ]; then
+			echo "$k"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# A counter of daemon NAME's "show cluster" (top level).
+cl() {
+	stun_ctl "$1" -j show cluster | json_num "$2"
+}
+# Field $3 of member $2 in daemon $1's "show cluster".
+cl_member() {
+	stun_ctl "$1" -j show cluster |
+	    grep -o "{\"address\":\"$2\"[^}]*}" | json_num "$3"
+}
+
+# Start the client's transfer in the background: $1 run name, $2 count.
+client_start() {
+	local binds="-b $LB_C"
+	[ -n "$LB_C2" ] && binds="$binds -b $LB_C2"
+	# shellcheck disable=SC2086
+	in_ns "$NS_C" "$SCTP_ECHO" client $binds -a "$LB_VIP" -p 7000 \
+	    -n "$2" -S 4 -i 10 -t 90 > "$T_WORK/$1.out" 2> "$T_WORK/$1.err" &
+	CLIENT=$!
+	at_exit "kill $CLIENT 2> /dev/null"
+}
+
+# Move the client's flow away from backend $1 the way the case says; sets
+# K1 to the backend it now lands on (empty if none) and T_MOVE (ms).
+perturb() {
+	local k0=$1 i rot
+	K1=
+	T_MOVE=$(($(date +%s%N) / 1000000))
+	case $case_ in
+	rebind)
+		# A new port hashes to another of 3 backends with p = 2/3.
+		for i in $(seq 10); do
+			lb_snap
+			lb_nat_flush
+			T_MOVE=$(($(date +%s%N) / 1000000))
+			sleep 0.6
+			K1=$(lb_moved "$k0") && break
+			tap_diag "NAT rebinding $i: the new port still hashes to B$k0"
+			kill -0 "$CLIENT" 2>/dev/null || break
+		done
+		;;
+	rehash|forged)
+		# The set grows (B3 in when there is one) and is hashed again:
+		# of the rotations one at most keeps the flow on its backend.
+		for rot in 0 1 2; do
+			lb_snap
+			lb_hash "$(seq -s ' ' "$nb")" "$rot"
+			lb_forget
+			T_MOVE=$(($(date +%s%N) / 1000000))
+			sleep 1
+			K1=$(lb_moved "$k0") && break
+			tap_diag "rehash rotation $rot keeps the flow on B$k0"
+			kill -0 "$CLIENT" 2>/dev/null || break
+		done
+		;;
+	multihome)
+		lb_snap
+		in_ns "$NS_C" ip link set veth1 down
+		T_MOVE=$(($(date +%s%N) / 1000000))
+		wait_until 10 lb_moved "$k0" > /dev/null
+		K1=$(lb_moved "$k0")
+		;;
+	esac
+	tap_diag "$(date +%T): the flow moved from B$k0 to B${K1:-?}"
+}
+
+# Put LB, the NAT and the client's links back as they were at the start.
+reset_paths() {
+	if [ "$case_" = multihome ]; then
+		in_ns "$NS_C" ip link set veth1 up
+		ip -n "$NS_C" route replace "$LB_VIP" via 100.64.1.254 \
+		    dev veth1 metric 10
+		lb_affinity "$LB_C:1 $LB_C2:2"
+	elif [ "$case_" = rebind ]; then
+		lb_hash "1 2 3" 0
+	else
+		# Two backends in the map; B3, when there is one, is the
+		# rehash case's scale-out.
+		lb_hash "1 2" 0
+	fi
+	lb_forget
+	[ "$mode" = nat ] && lb_nat_flush
+	return 0
+}
+
+# The association moved mid-transfer.  $1: control or cluster.
+run_move() {
+	local run=$1 k0 aborts0 ootb0 t_end rc ms n=$N
+	[ "$run" = control ] && n=$N_CONTROL
+	tap_diag "---- $case_, $run run ----"
+	reset_paths
+	backends_start "$run" || { tap_fail "$run: sctptund starts in the backends"; return; }
+	tap_pass "$run: sctptund starts in the backends${have_cluster:+ ($run)}"
+	aborts0=$(snmp "$NS_C" SctpAborteds)
+	client_start "$run" "$n"
+	tap_ok "$run: the client's sctptund shows the association" \
+	    stun_wait_established c
+	sleep 1.5
+	k0=$(lb_backend_of 1)
+	tap_ok "$run: LB sends the client's flow to one backend (B${k0:-?})" \
+	    test -n "$k0"
+	[ -n "$k0" ] || k0=1
+	stun_ctl "b$k0" show assocs > "$T_WORK/$run-owner.assocs"
+	tap_ok "$run: B$k0's sctptund holds the association" \
+	    grep -q "established" "$T_WORK/$run-owner.assocs"
+	ootb0=()
+	for k in $(seq "$nb"); do
+		ootb0[k]=$(snmp "${NS_BK[k]}" SctpOutOfBlues)
+	done
+	perturb "$k0"
+	tap_ok "$run: LB now sends the client's flow to another backend (B${K1:-?})" \
+	    test -n "$K1"
+	[ -n "$K1" ] || K1=$(( k0 % nb + 1 ))
+	bg_wait "$CLIENT" 120
+	rc=$?
+	t_end=$(($(date +%s%N) / 1000000))
+	ms=$((t_end - T_MOVE))
+	tap_diag "client ($run, exit $rc, ${ms} ms after the move):" \
+	    "$(cat "$T_WORK/$run.out")" "$(tail -n 4 "$T_WORK/$run.err")"
+	if [ "$run" = control ]; then
+		tap_ok "control: the association dies (client exit $rc)" \
+		    test "$rc" != 0
+		tap_ok "control: the client lost the association" \
+		    grep -q "association lost" "$T_WORK/$run.err"
+		tap_ok "control: it died fast ($ms ms after the move): an ABORT, not a timeout" \
+		    test "$rc" != 0 -a "$ms" -lt 15000
+		tap_ok "control: the client's kernel counted the abort" \
+		    test "$(snmp "$NS_C" SctpAborteds)" -gt "$aborts0"
+		tap_ok "control: B$K1's kernel answered out of the blue" \
+		    test "$(snmp "${NS_BK[K1]}" SctpOutOfBlues)" -gt "${ootb0[K1]}"
+	else
+		tap_is "$rc" 0 "cluster: the transfer survived the move"
+		tap_ok "cluster: the client verified all $N" \
+		    grep -q "verified=$N " "$T_WORK/$run.out"
+		tap_is "$(snmp "$NS_C" SctpAborteds)" "$aborts0" \
+		    "cluster: no abort at the client"
+		tap_is "$(snmp "${NS_BK[K1]}" SctpOutOfBlues)" "${ootb0[K1]}" \
+		    "cluster: B$K1's kernel never saw the association's packets"
+		cluster_checks "$k0" "$K1"
+	fi
+	tap_diag "LB: stray backend flows dropped $(lb_stray), replies $(lb_replies)"
+	backends_stop
+}
+
+# The relay's counters after a move from owner $1 to backend $2.
+cluster_checks() {
+	local o=$1 r=$2 v
+	stun_ctl "b$o" -j show cluster > "$T_WORK/owner.cluster"
+	stun_ctl "b$r" -j show cluster > "$T_WORK/relay.cluster"
+	stun_ctl "b$o" show assocs > "$T_WORK/owner.assocs"
+	tap_diag "B$o (owner): $(cat "$T_WORK/owner.cluster")" \
+	    "$(cat "$T_WORK/owner.assocs")"
+	tap_diag "B$r (relay): $(cat "$T_WORK/relay.cluster")"
+	v=$(json_num relay_tx_packets < "$T_WORK/relay.cluster")
+	tap_ok "cluster: B$r relayed the client's packets ($v)" test "${v:-0}" -gt 0
+	v=$(grep -o "{\"address\":\"${LB_B[o]}\"[^}]*}" "$T_WORK/relay.cluster" |
+	    json_num relayed_to)
+	tap_ok "cluster: B$r's member entry for B$o counts them ($v)" \
+	    test "${v:-0}" -gt 0
+	v=$(json_num relay_rx_packets < "$T_WORK/owner.cluster")
+	tap_ok "cluster: B$o received them ($v)" test "${v:-0}" -gt 0
+	v=$(grep -o "{\"address\":\"${LB_B[r]}\"[^}]*}" "$T_WORK/owner.cluster" |
+	    json_num relayed_from)
+	tap_ok "cluster: B$o's member entry for B$r counts them ($v)" \
+	    test "${v:-0}" -gt 0
+	v=$(json_num send_tx_packets < "$T_WORK/owner.cluster")
+	tap_ok "cluster: B$o sent its replies back through B$r ($v)" \
+	    test "${v:-0}" -gt 0
+	v=$(json_num send_rx_packets < "$T_WORK/relay.cluster")
+	tap_ok "cluster: B$r sent them on from its socket ($v)" \
+	    test "${v:-0}" -gt 0
+	tap_ok "cluster: B$o's table shows a transport via B$r" \
+	    grep -q ", via ${LB_B[r]}" "$T_WORK/owner.assocs"
+	for f in relay_auth_failures relay_replays relay_malformed \
+	    relay_unknown_member; do
+		tap_is "$(json_num "$f" < "$T_WORK/owner.cluster")$(json_num \
+		    "$f" < "$T_WORK/relay.cluster")" 00 "cluster: no $f"
+	done
+}
+
+# The owner's sctptund killed, and the owner out of LB's map: the client
+# gets an ABORT at once (from a member that knows the owner is gone), and
+# a new association works.
+run_owner_killed() {
+	local k0 k others= aborts0 ootb0 rc ms
+	reset_paths
+	lb_hash "1 2 3" 0
+	lb_forget
+	backends_start cluster || { tap_fail "cluster: sctptund starts in the backends"; return; }
+	tap_pass "cluster: sctptund starts in the backends"
+	aborts0=$(snmp "$NS_C" SctpAborteds)
+	client_start killed "$N"
+	tap_ok "the client's sctptund shows the association" \
+	    stun_wait_established c
+	sleep 1.5
+	k0=$(lb_backend_of 1)
+	tap_ok "LB sends the client's flow to one backend (B${k0:-?})" \
+	    test -n "$k0"
+	[ -n "$k0" ] || k0=1
+	ootb0=()
+	for k in $(seq "$nb"); do
+		ootb0[k]=$(snmp "${NS_BK[k]}" SctpOutOfBlues)
+		[ "$k" = "$k0" ] || others="$others $k"
+	done
+	lb_snap
+	tap_ok "B$k0's sctptund killed" stun_kill "b$k0"
+	lb_hash "${others# }" 0
+	lb_forget
+	T_MOVE=$(($(date +%s%N) / 1000000))
+	bg_wait "$CLIENT" 60
+	rc=$?
+	ms=$(($(date +%s%N) / 1000000 - T_MOVE))
+	tap_diag "client (exit $rc, ${ms} ms after the kill):" \
+	    "$(cat "$T_WORK/killed.out")" "$(tail -n 4 "$T_WORK/killed.err")"
+	K1=$(lb_moved "$k0")
+	tap_ok "LB sent the flow to a live backend (B${K1:-?})" test -n "$K1"
+	tap_ok "the client lost the association" \
+	    grep -q "association lost" "$T_WORK/killed.err"
+	tap_ok "the client's kernel counted the abort" \
+	    test "$(snmp "$NS_C" SctpAborteds)" -gt "$aborts0"
+	tap_ok "within 3 s of the kill ($ms ms)" test "$ms" -lt 3000
+	[ -n "$K1" ] && tap_is "$(snmp "${NS_BK[K1]}" SctpOutOfBlues)" \
+	    "${ootb0[K1]}" "the ABORT came from sctptund B$K1, not its kernel"
+	for k in $others; do
+		tap_diag "B$k: $(stun_ctl "b$k" -j show cluster)"
+	done
+	client_start again 100
+	bg_wait "$CLIENT" 60
+	rc=$?
+	tap_diag "new association: $(cat "$T_WORK/again.out")"
+	tap_is "$rc" 0 "a new association works"
+	tap_ok "it verified all 100" grep -q "verified=100 " "$T_WORK/again.out"
+}
+
+# Relay messages captured on LB, then replayed and forged towards the
+# owner: dropped and counted, nothing reaches its kernel.
+run_forged() {
+	local o r i n f cap=$T_WORK/relay v0 v1 in0 ootb0
+	run_forged_move || return
+	o=$FO r=$FR
+	n=$(ls "$cap".* 2>/dev/null | wc -l)
+	tap_ok "relay messages from B$r to B$o captured on LB ($n)" \
+	    test "$n" -gt 0
+	[ "$n" -gt 0 ] || return
+	sleep 2
+	in0=$(snmp "${NS_BK[o]}" SctpInSCTPPacks)
+	ootb0=$(snmp "${NS_BK[o]}" SctpOutOfBlues)
+	stun_ctl "b$o" -j show cluster > "$T_WORK/before.cluster"
+	# Replayed as they were, from B$r's own address and relay port.
+	for f in "$cap".*; do
+		in_ns "${NS_BK[r]}" "$T_CRAFT" -R -s "${LB_B[r]}" -p "$CPORT" \
+		    "${LB_B[o]}" "$CPORT" file "$f"
+	done
+	# Forged: one byte flipped at the end, then in the middle.
+	for i in end mid; do
+		f=$T_WORK/forged-$i
+		cp "$cap.1" "$f"
+		local sz off
+		sz=$(stat -c %s "$f")
+		if [ "$i" = end ]; then off=$((sz - 1)); else off=$((sz / 2)); fi
+		printf "\\x$(printf %02x $(( ( $(od -An -tu1 -j "$off" -N1 "$f") ^ 1 ) )))" |
+		    dd of="$f" bs=1 seek="$off" conv=notrunc status=none
+		in_ns "${NS_BK[r]}" "$T_CRAFT" -R -s "${LB_B[r]}" -p "$CPORT" \
+		    "${LB_B[o]}" "$CPORT" file "$f"
+	done
+	# From an address that is no member (LB's own on B$o's link).
+	in_ns "$NS_LB" "$T_CRAFT" -p "$CPORT" -s "10.9.$o.254" \
+	    "${LB_B[o]}" "$CPORT" file "$cap.1"
+	sleep 1
+	stun_ctl "b$o" -j show cluster > "$T_WORK/after.cluster"
+	tap_diag "B$o before: $(cat "$T_WORK/before.cluster")" \
+	    "B$o after: $(cat "$T_WORK/after.cluster")"
+	d() {
+		echo $(( $(json_num "$1" < "$T_WORK/after.cluster") -
+		    $(json_num "$1" < "$T_WORK/before.cluster") ))
+	}
+	tap_is "$(( $(d relay_replays) + $(d relay_stale) ))" "$n" \
+	    "the $n replayed messages counted as replays (or stale)"
+	tap_is "$(d relay_auth_failures)" 2 "the 2 forged ones as auth failures"
+	tap_is "$(d relay_unknown_member)" 1 "the one from a non-member as such"
+	tap_is "$(d relay_rx_packets)" 0 "none accepted as relayed packets"
+	tap_is "$(snmp "${NS_BK[o]}" SctpInSCTPPacks)" "$in0" \
+	    "nothing reached B$o's kernel"
+	tap_is "$(snmp "${NS_BK[o]}" SctpOutOfBlues)" "$ootb0" \
+	    "no out-of-the-blue packet at B$o's kernel"
+}
+
+# A cluster run of the rehash case, capturing the relay on LB; sets FO
+# (owner) and FR (relaying backend).
+run_forged_move() {
+	local k0 rc
+	reset_paths
+	backends_start cluster || { tap_fail "cluster: sctptund starts in the backends"; return 1; }
+	tap_pass "cluster: sctptund starts in the backends"
+	client_start forged "$N"
+	tap_ok "the client's sctptund shows the association" \
+	    stun_wait_established c
+	sleep 1.5
+	k0=$(lb_backend_of 1)
+	[ -n "$k0" ] || k0=1
+	FR=$(( k0 % nb + 1 ))
+	bg_start capture "$NS_LB" "$T_CAPTURE" -t 30 "veth-b$FR" "$CPORT" 8 \
+	    "$T_WORK/relay"
+	sleep 0.3
+	perturb "$k0"
+	FO=$k0
+	[ -n "$K1" ] && FR=$K1
+	bg_wait "$CLIENT" 120
+	rc=$?
+	tap_is "$rc" 0 "the transfer survived the move (B$FO to B$FR)"
+	bg_wait "$BG_PID" 30
+	return 0
+}
+
+case $case_ in
+rebind|rehash|multihome)
+	run_move control
+	if [ -n "$have_cluster" ]; then
+		run_move cluster
+	else
+		tap_skip "cluster run" "sctptund has no cluster section"
+	fi
+	;;
+owner-killed)
+	if [ -n "$have_cluster" ]; then
+		run_owner_killed
+	else
+		tap_skip "owner killed" "sctptund has no cluster section"
+	fi
+	;;
+forged)
+	if [ -n "$have_cluster" ]; then
+		run_forged
+	else
+		tap_skip "forged and replayed relay messages" \
+		    "sctptund has no cluster section"
+	fi
+	;;
+esac
+
+tap_is "$(topo_native_sctp_count)" 0 "no native SCTP left any namespace"
+tap_done
