@@ -1130,6 +1130,14 @@ table_assoc_of(struct table *t, const struct transport *tr)
 int
 table_learn_port(struct table *t, struct transport *tr, uint16_t port)
 {
+	return (table_learn_path(t, tr, port, 0));
+}
+
+/* Record port, and the member it came through, from a verified packet. */
+int
+table_learn_path(struct table *t, struct transport *tr, uint16_t port,
+    uint8_t via)
+{
 	struct assoc	*a;
 	int		 ret = 0;
 
@@ -1142,7 +1150,7 @@ table_learn_port(struct table *t, struct transport *tr, uint16_t port)
 		tr->flags |= TRANSPORT_LEARNED;
 		t->stats.ports_learned++;
 		ret = 1;
-	} else if (tr->port != port) {
+	} else if (tr->port != port || tr->via != via) {
 		t->stats.ports_changed++;
 		ret = 2;
 	}
@@ -1150,6 +1158,7 @@ table_learn_port(struct table *t, struct transport *tr, uint16_t port)
 		return (0);
 	if (ret != 0) {
 		tr->port = port;
+		tr->via = via;
 		tr->learned_at = t->now;
 		t->generation++;
 	}
@@ -1355,6 +1364,7 @@ table_restore_transports(struct table *t, uint32_t i,
 		a->t[n].num = (uint8_t)n;
 		a->t[n].hnext = 0;
 		a->t[n].fp_slot = 0;
+		a->t[n].via = 0;
 		table_addr_link(t, i, n);
 	}
 	return (0);

@@ -47,6 +47,12 @@ struct transport {
 	uint16_t	port;		/* remote UDP port, 0 = not known */
 	uint8_t		flags;
 	uint8_t		num;		/* its place in t[] (internal) */
+	uint8_t		via;		/* reached through cluster member
+					   via - 1 (its packets come relayed,
+					   ours go back through it); 0 =
+					   directly.  Never saved: 0 when
+					   restored, the next relayed packet
+					   sets it again */
 	uint32_t	learned_at;	/* table clock (seconds) */
 	uint32_t	last_seen;	/* last verified packet from it */
 	uint32_t	hnext;		/* addr index chain (internal) */
@@ -195,6 +201,14 @@ struct transport *table_transport(struct table *, struct assoc *,
  * tr is a transport of an entry of this table.
  */
 int	table_learn_port(struct table *, struct transport *, uint16_t port);
+/*
+ * The same for a packet that came through cluster member via - 1 (0:
+ * directly).  A change of via alone is a change (2, TABLE_EV_PORT_CHANGED
+ * with the same port): the fast path must learn it.  table_learn_port is
+ * table_learn_path with via 0.
+ */
+int	table_learn_path(struct table *, struct transport *, uint16_t port,
+	    uint8_t via);
 /* The remote port to send to addr: transport's, else the association's
  * default, else 0. */
 uint16_t table_port_for(const struct assoc *, const struct ipaddr *);

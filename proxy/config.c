@@ -10,12 +10,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base64.h"
 #include "config.h"
@@ -41,7 +43,10 @@ struct config_ctx {
 
 static const char *const config_root_keys[] = {
 	"udp_port", "tun", "peers", "limits", "control", "log", "metrics",
-	"user", "state", "monitor", "dtls", "fastpath", NULL
+	"user", "state", "monitor", "dtls", "fastpath", "cluster", NULL
+};
+static const char *const config_cluster_keys[] = {
+	"members", "dns", "resolve_seconds", "port", "key_file", NULL
 };
 static const char *const config_tun_keys[] = {
 	"name", "mtu", "table", "rule_priority", NULL
@@ -95,6 +100,7 @@ config_defaults(struct config *cfg)
 	cfg->dtls.rekey_seconds = 3600;
 	cfg->dtls.handshake_timeout = 10;
 	cfg->dtls.max_handshakes = 64;
+	cfg->cluster.resolve_seconds = 10;
 }
 
 /*
@@ -890,6 +896,128 @@ config_parse_fastpath(struct config_ctx *ctx, struct config *cfg,
 	return 0;
 }
 
+/* 1 if name is a plausible DNS name: labels of letters, digits, '-', '_'. */
+static int
+config_valid_dns(const char *name)
+{
+	const char	*p;
+	size_t		 label = 0;
+
+	if (*name == '\0' || strlen(name) >= CONFIG_DNS_MAX)
+		return 0;
+	for (p = name; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if (isalnum((unsigned char)*p) || *p == '-' ||
+		    *p == '_') {
+			if (++label > 63)
+				return 0;
+		} else
+			return 0;
+	}
+	return 1;
+}
+
+/* Parse cluster.members: unicast addresses, each once. */
+static int
+config_parse_members(struct config_ctx *ctx, struct cluster_config *c,
+    const config_setting_t *list)
+{
+	config_setting_t	*s;
+	const char		*str;
+	struct ipaddr		 a;
+	size_t			 j;
+	int			 i, count;
+
+	if (config_setting_type(list) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(list) != CONFIG_TYPE_LIST)
+		return config_error(ctx, list, "cluster.members must be an "
+		    "array of strings: [ \"10.0.0.1\", \"10.0.0.2\" ]");
+	if ((count = config_setting_length(list)) == 0)
+		return config_error(ctx, list, "cluster.members must hold at "
+		    "least one address");
+	if (count > CLUSTER_MAX_MEMBERS)
+		return config_error(ctx, list, "cluster.members: at most %d "
+		    "members", CLUSTER_MAX_MEMBERS);
+	if ((c->members = calloc(count, sizeof(*c->members))) == NULL)
+		return config_error(ctx, list, "out of memory");
+	for (i = 0; i < count; i++) {
+		s = config_setting_get_elem(list, i);
+		if (config_setting_type(s) != CONFIG_TYPE_STRING)
+			return config_error(ctx, s, "cluster.members[%d] must "
+			    "be a string", i);
+		str = config_setting_get_string(s);
+		if (addr_pton(str, &a) == -1 || !addr_is_unicast(&a))
+			return config_error(ctx, s, "cluster.members[%d]: "
+			    "\"%s\" is not a unicast IPv4 or IPv6 address", i,
+			    str);
+		for (j = 0; j < c->nmembers; j++)
+			if (addr_equal(&c->members[j], &a))
+				return config_error(ctx, s, "cluster.members"
+				    "[%d]: %s is listed twice", i, str);
+		c->members[c->nmembers++] = a;
+	}
+	return 0;
+}
+
+/* Parse the cluster group: its members (a list or a name), port, key. */
+static int
+config_parse_cluster(struct config_ctx *ctx, struct config *cfg,
+    const config_setting_t *root)
+{
+	struct cluster_config	*c = &cfg->cluster;
+	config_setting_t	*g, *list, *s = NULL;
+	const char		*dns;
+	uint32_t		 port = 0;
+
+	if (config_get_group(ctx, root, "cluster", &g) == -1)
+		return -1;
+	if (g == NULL)
+		return 0;
+	c->enabled = 1;
+	c->line = config_setting_source_line(g);
+	if (config_check_keys(ctx, g, "cluster", config_cluster_keys) == -1 ||
+	    config_get_uint(ctx, g, "port", "cluster.port", 1, 65535,
+	    &port) == -1 ||
+	    config_get_uint(ctx, g, "resolve_seconds",
+	    "cluster.resolve_seconds", 1, 3600, &c->resolve_seconds) == -1 ||
+	    config_get_string(ctx, g, "dns", "cluster.dns", &dns, &s) == -1 ||
+	    config_get_file(ctx, g, "key_file", "cluster.key_file",
+	    c->key_file, sizeof(c->key_file), &c->key_file_line) == -1)
+		return -1;
+	list = config_setting_get_member(g, "members");
+	if ((list != NULL) == (dns != NULL))
+		return config_error(ctx, list != NULL ? list : g, "cluster "
+		    "needs either members = [ \"ADDR\", ... ] or dns = "
+		    "\"NAME\", not %s", list != NULL ? "both" : "neither");
+	if (list != NULL && config_parse_members(ctx, c, list) == -1)
+		return -1;
+	if (dns != NULL) {
+		if (!config_valid_dns(dns))
+			return config_error(ctx, s, "cluster.dns: \"%s\" is not "
+			    "a DNS name", dns);
+		snprintf(c->dns, sizeof(c->dns), "%s", dns);
+	} else if (config_setting_get_member(g, "resolve_seconds") != NULL)
+		return config_error(ctx, config_setting_get_member(g,
+		    "resolve_seconds"), "cluster.resolve_seconds goes with "
+		    "cluster.dns");
+	if (port == 0)
+		return config_error(ctx, g, "cluster.port is required: the "
+		    "relay channel's UDP port");
+	c->port = port;
+	if (c->port == cfg->udp_port || (cfg->dtls.enabled &&
+	    c->port == cfg->dtls.port))
+		return config_error(ctx, config_setting_get_member(g, "port"),
+		    "cluster.port must differ from udp_port%s (%u)",
+		    cfg->dtls.enabled ? " and dtls.port" : "", c->port);
+	if (c->key_file[0] == '\0')
+		return config_error(ctx, g, "cluster.key_file is required: "
+		    "the members' shared secret");
+	return 0;
+}
+
 /* Check the whole tree into cfg. */
 static int
 config_parse_root(struct config_ctx *ctx, struct config *cfg,
@@ -913,7 +1041,8 @@ config_parse_root(struct config_ctx *ctx, struct config *cfg,
 	    config_parse_user(ctx, cfg, root) == -1 ||
 	    config_parse_state(ctx, cfg, root) == -1 ||
 	    config_parse_monitor(ctx, cfg, root) == -1 ||
-	    config_parse_fastpath(ctx, cfg, root) == -1)
+	    config_parse_fastpath(ctx, cfg, root) == -1 ||
+	    config_parse_cluster(ctx, cfg, root) == -1)
 		return -1;
 	return 0;
 }
@@ -1136,6 +1265,7 @@ config_free(struct config *cfg)
 		free(cfg->peers[i].dtls);
 	}
 	free(cfg->peers);
+	free(cfg->cluster.members);
 	free(cfg->path);
 	free(cfg);
 }
@@ -1208,6 +1338,30 @@ config_print_dtls(FILE *fp, const struct dtls_config *d)
 	    d->handshake_timeout, d->max_handshakes);
 }
 
+/* Print the cluster group. */
+static void
+config_print_cluster(FILE *fp, const struct cluster_config *c)
+{
+	char	 buf[ADDR_STRLEN];
+	size_t	 i;
+
+	fprintf(fp, "cluster = {\n");
+	if (c->dns[0] != '\0') {
+		fprintf(fp, "\tdns = ");
+		config_print_string(fp, c->dns);
+		fprintf(fp, ";\n\tresolve_seconds = %u;\n", c->resolve_seconds);
+	} else {
+		fprintf(fp, "\tmembers = [");
+		for (i = 0; i < c->nmembers; i++)
+			fprintf(fp, "%s \"%s\"", i > 0 ? "," : "",
+			    addr_ntop(&c->members[i], buf, sizeof(buf)));
+		fprintf(fp, " ];\n");
+	}
+	fprintf(fp, "\tport = %u;\n", c->port);
+	config_print_file(fp, "\t", "key_file", c->key_file);
+	fprintf(fp, "};\n");
+}
+
 /* Print one peer group. */
 static void
 config_print_peer(FILE *fp, const struct peer_config *peer)
@@ -1272,6 +1426,8 @@ config_print(FILE *fp, const struct config *cfg)
 	    "%u;\n};\n", cfg->path_silent, cfg->drop_summary);
 	if (cfg->dtls.enabled)
 		config_print_dtls(fp, &cfg->dtls);
+	if (cfg->cluster.enabled)
+		config_print_cluster(fp, &cfg->cluster);
 }
 
 /* Append name to the comma separated list in buf. */
@@ -1316,6 +1472,17 @@ config_restart_needed(const struct config *a, const struct config *b,
 	CONFIG_DIFF(dtls.enabled, "dtls");
 	if (a->dtls.enabled && b->dtls.enabled)
 		CONFIG_DIFF(dtls.port, "dtls.port");
+	/* The relay channel's socket, key and members are set up once. */
+	if (a->cluster.enabled != b->cluster.enabled ||
+	    a->cluster.port != b->cluster.port ||
+	    a->cluster.resolve_seconds != b->cluster.resolve_seconds ||
+	    a->cluster.nmembers != b->cluster.nmembers ||
+	    strcmp(a->cluster.dns, b->cluster.dns) != 0 ||
+	    strcmp(a->cluster.key_file, b->cluster.key_file) != 0 ||
+	    (a->cluster.nmembers > 0 && memcmp(a->cluster.members,
+	    b->cluster.members, a->cluster.nmembers *
+	    sizeof(*a->cluster.members)) != 0))
+		config_list_add(buf, len, &n, "cluster");
 #undef CONFIG_DIFF
 #undef CONFIG_DIFF_STR
 	return n;
@@ -1351,4 +1518,71 @@ config_match_assoc(const struct config *cfg, const struct assoc *a)
 		if ((p = config_match_peer(cfg, &a->t[n].addr)) != -1)
 			return p;
 	return -1;
+}
+
+/* Set *cause to "file:line: cluster.key_file: message"; returns -1. */
+static int __attribute__((format(printf, 3, 4)))
+config_key_error(const struct config *cfg, char **cause, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	if (msg == NULL || asprintf(cause, "%s:%u: cluster.key_file: %s",
+	    cfg->path != NULL ? cfg->path : "-", cfg->cluster.key_file_line != 0 ?
+	    cfg->cluster.key_file_line : 1, msg) == -1)
+		*cause = NULL;
+	free(msg);
+	return -1;
+}
+
+/* Read the cluster's shared secret; see config.h. */
+int
+config_cluster_key(const struct config *cfg, uint8_t *buf, size_t size,
+    size_t *len, char **cause)
+{
+	const char	*path = cfg->cluster.key_file;
+	struct stat	 st;
+	ssize_t		 n;
+	int		 fd;
+
+	*cause = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return config_key_error(cfg, cause, "%s: cannot read: %s",
+		    path, strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return config_key_error(cfg, cause, "%s: not a regular file",
+		    path);
+	}
+	/* A key file anyone can read is a key anyone has. */
+	if ((st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
+		close(fd);
+		return config_key_error(cfg, cause, "%s: readable by group or "
+		    "others (mode %03o): chmod 600 it", path,
+		    (unsigned int)st.st_mode & 0777);
+	}
+	n = read(fd, buf, size);
+	close(fd);
+	if (n < 0)
+		return config_key_error(cfg, cause, "%s: cannot read: %s",
+		    path, strerror(errno));
+	if ((size_t)n == size)
+		return config_key_error(cfg, cause, "%s: longer than %zu "
+		    "bytes", path, size - 1);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
+	    buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		n--;
+	if ((size_t)n < CONFIG_CLUSTER_KEY_MIN) {
+		explicit_bzero(buf, size);
+		return config_key_error(cfg, cause, "%s: %zd bytes of secret, "
+		    "at least %d are needed (head -c 32 /dev/urandom | "
+		    "base64 > FILE)", path, n, CONFIG_CLUSTER_KEY_MIN);
+	}
+	*len = (size_t)n;
+	return 0;
 }

@@ -69,6 +69,28 @@ struct dtls_config {
 	unsigned int	 ca_line;
 };
 
+/*
+ * cluster: replicas behind a UDP load balancer relay each other the
+ * datagrams of associations they do not hold (CLUSTER.md, cluster.h).
+ * Members are a static list of addresses, or a DNS name resolved every
+ * resolve_seconds.  The key file is read by config_cluster_key(), not by
+ * the parser; the lines are kept for its messages.
+ */
+#define CLUSTER_MAX_MEMBERS	64
+#define CONFIG_DNS_MAX		254	/* a name of 253, the NUL */
+
+struct cluster_config {
+	int		 enabled;
+	struct ipaddr	*members;		/* static list, or NULL */
+	size_t		 nmembers;
+	char		 dns[CONFIG_DNS_MAX];	/* "": the static list */
+	uint32_t	 resolve_seconds;	/* default 10 */
+	uint16_t	 port;			/* the relay channel's port */
+	char		 key_file[CONFIG_FILE_MAX];
+	unsigned int	 line;			/* of the group */
+	unsigned int	 key_file_line;
+};
+
 /* fastpath: the eBPF fast path (FASTPATH.md). */
 enum fastpath_mode {
 	FASTPATH_AUTO = 0,	/* when the kernel and privileges allow it */
@@ -102,6 +124,7 @@ struct config {
 	uint32_t	 drop_summary;		/* monitor.drop_summary, 5 s */
 	struct dtls_config dtls;		/* dtls group */
 	int		 fastpath;		/* enum fastpath_mode, auto */
+	struct cluster_config cluster;		/* cluster group */
 };
 
 /* "auto", "on" or "off". */
@@ -137,6 +160,18 @@ int	config_parse_listen(const char *, struct ipaddr *, uint16_t *,
  */
 size_t	config_restart_needed(const struct config *a, const struct config *b,
 	    char *buf, size_t len);
+/*
+ * Read cluster.key_file: a regular file, not readable by group or others,
+ * whose content (trailing newlines and spaces taken off) is at least
+ * CONFIG_CLUSTER_KEY_MIN bytes.  The secret goes to buf (size bytes), its
+ * length to *len.  0, or -1 with *cause an allocated "file:line: ..."
+ * naming the key_file setting.  Reads a file: not part of the parser, for
+ * -n and the cluster module.
+ */
+#define CONFIG_CLUSTER_KEY_MIN	32
+#define CONFIG_CLUSTER_KEY_MAX	1024
+int	config_cluster_key(const struct config *, uint8_t *buf, size_t size,
+	    size_t *len, char **cause);
 /* The peer whose prefixes hold addr (longest prefix wins); -1 if none. */
 int	config_match_peer(const struct config *, const struct ipaddr *);
 /*

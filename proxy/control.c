@@ -54,6 +54,9 @@ control_dispatch(struct control *ctl, char *line, struct bufferevent *bev)
 	case REQUEST_SHOW_PEERS:
 		show_peers(out, ctl->dp, req.json);
 		return 0;
+	case REQUEST_SHOW_CLUSTER:
+		show_cluster(out, ctl->dp, req.json);
+		return 0;
 	case REQUEST_RELOAD:
 		if (ctl->reload == NULL)
 			break;

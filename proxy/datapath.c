@@ -16,6 +16,7 @@
 
 #include "coalesce.h"
 #include "crc32c.h"
+#include "cluster.h"
 #include "dtlspath.h"
 #include "datapath.h"
 #include "fastpath.h"
@@ -31,6 +32,7 @@ struct dp_rx {
 	struct ipaddr		 src;
 	uint16_t		 sport;
 	uint16_t		 peer;	/* index in conf->peers */
+	uint8_t			 via;	/* relayed by member via - 1; 0: not */
 	struct udp_rxmeta	 meta;
 };
 
@@ -371,6 +373,37 @@ dp_send_fragok(struct datapath *dp, struct dp_slot *s, const struct ip_pkt *ip,
 }
 
 /*
+ * Whether the relay carries a peer's packets: never an encrypted peer's
+ * (only DTLS may carry them) nor one whose INITs we rewrite.
+ */
+static int
+dp_relayable(const struct datapath *dp, int peer)
+{
+	return dp->conf->peers[peer].dtls == NULL &&
+	    !dp->conf->peers[peer].strip_addresses;
+}
+
+/*
+ * An egress packet whose path a cluster member relays to us: sent as SEND
+ * through that member (1), or 0 to go directly.
+ */
+static int
+dp_egress_cluster(struct datapath *dp, const struct sctp_pkt *sp,
+    const struct ip_pkt *ip, uint16_t port)
+{
+	struct assoc		*a;
+	struct transport	*t;
+
+	if ((a = table_lookup_ptag(dp->table, sp->sport, sp->dport,
+	    sp->vtag)) == NULL ||
+	    (t = table_transport(dp->table, a, &ip->dst, 0)) == NULL ||
+	    t->via == 0)
+		return 0;
+	return cluster_egress(dp->cluster, t->via, &ip->dst, port, ip->tos,
+	    ip->l4, ip->l4len);
+}
+
+/*
  * An SCTP packet read from the TUN, or reassembled (fragok): track it and
  * send it.  l4 is ip->l4, writable.
  */
@@ -404,6 +437,10 @@ dp_egress_sctp(struct datapath *dp, struct dp_slot *s, uint8_t *l4,
 		dp->stats.egress_ootb_reply++;
 	if (port == 0)
 		port = dp->conf->peers[peer].remote_port;
+	/* A path a cluster member relays for us: back through it. */
+	if (dp->cluster != NULL && dp_relayable(dp, peer) &&
+	    dp_egress_cluster(dp, &sp, ip, port))
+		return;
 	/* RFC 6951 5.7: addresses a NAT rewrites must not travel inside. */
 	if (dp->conf->peers[peer].strip_addresses &&
 	    (sp.type == SCTP_INIT || sp.type == SCTP_INIT_ACK)) {
@@ -642,13 +679,24 @@ dp_ingress_packet(struct datapath *dp, uint8_t *pkt, size_t len,
 
 	events_packet(dp->events, sp, 1);
 	r = track_ingress(dp->table, rx->peer, &rx->src, sp, len, rx->sport,
-	    &ab, &dp->stats);
+	    rx->via, &ab, &dp->stats);
 	events_packet(dp->events, NULL, 0);
 	switch (r) {
 	case TRACK_DELIVER:
 		dp_deliver(dp, pkt, len, &rx->src, &rx->meta.dst, rx->meta.tos);
 		break;
 	case TRACK_DELIVER_OOTB:
+		/* Relayed to us as ours, yet not ours: never relayed on. */
+		if (rx->via != 0) {
+			dp->stats.relay_unowned++;
+			break;
+		}
+		/* Not ours, maybe another member's (cluster.h). */
+		if (dp->cluster != NULL && sp->type != SCTP_INIT &&
+		    dp_relayable(dp, rx->peer) &&
+		    cluster_ingress_unknown(dp->cluster, pkt, len, sp,
+		    &rx->src, rx->sport, &rx->meta.dst, rx->meta.tos))
+			break;
 		track_reply_note(&dp->replies, &rx->meta.dst, &rx->src, sp,
 		    rx->sport, table_clock(dp->table));
 		dp_deliver(dp, pkt, len, &rx->src, &rx->meta.dst, rx->meta.tos);
@@ -773,6 +821,143 @@ datapath_ingress_decrypted(struct datapath *dp, int peer,
 		dp_ingress_packet(dp, pkt, len, &sp, &rx);
 }
 
+/*
+ * An SCTP packet member via - 1 relayed from client:port, that came to our
+ * address local: checked exactly as the datagram would be had it come
+ * here (source, peer, DTLS and strip_addresses, structure, CRC32c, tag),
+ * then delivered with local as its destination.  A member never relays
+ * an INIT: one that does is refused.
+ */
+void
+datapath_ingress_relayed(struct datapath *dp, uint8_t via,
+    const struct ipaddr *client, uint16_t port, const struct ipaddr *local,
+    uint8_t tos, uint8_t *pkt, size_t len)
+{
+	struct sctp_pkt	 sp;
+	struct dp_rx	 rx;
+	int		 peer, r;
+
+	if (client->family != local->family) {
+		dp->stats.relay_malformed++;
+		return;
+	}
+	if ((peer = datapath_check_source(dp, client, port, local)) == -1)
+		return;
+	if (!dp_relayable(dp, peer)) {
+		dp->stats.relay_peer_refused++;
+		return;
+	}
+	memset(&rx, 0, sizeof(rx));
+	rx.src = *client;
+	rx.sport = port;
+	rx.peer = (uint16_t)peer;
+	rx.via = via;
+	rx.meta.dst = *local;
+	rx.meta.tos = tos;
+	if ((r = sctp_parse(pkt, len, &sp)) != SCTP_OK)
+		dp_count_sctp_error(dp, r);
+	else if (sp.type == SCTP_INIT)
+		dp->stats.relay_malformed++;
+	else if (!sctp_checksum_ok(pkt, len))
+		dp->stats.ingress_bad_crc++;
+	else
+		dp_ingress_packet(dp, pkt, len, &sp, &rx);
+}
+
+/*
+ * A packet the cluster held for a query nobody answered: to the local
+ * kernel as an out-of-the-blue packet, as it would have gone without a
+ * cluster.
+ */
+void
+datapath_deliver_unknown(struct datapath *dp, uint8_t *pkt, size_t len,
+    const struct ipaddr *src, uint16_t sport, const struct ipaddr *dst,
+    uint8_t tos)
+{
+	struct sctp_pkt	 sp;
+
+	if (sctp_parse(pkt, len, &sp) != SCTP_OK)
+		return;
+	track_reply_note(&dp->replies, dst, src, &sp, sport,
+	    table_clock(dp->table));
+	dp_deliver(dp, pkt, len, src, dst, tos);
+}
+
+/*
+ * An owner's packet for client:port that we are to send (SEND): from our
+ * encapsulation socket, whose flow the load balancer chose, with the
+ * source address the kernel picks.  The client must be a peer the relay
+ * carries; the packet must be SCTP.
+ */
+void
+datapath_send_client(struct datapath *dp, const struct ipaddr *client,
+    uint16_t port, uint8_t tos, const uint8_t *pkt, size_t len)
+{
+	struct sockaddr_storage	 ss;
+	struct ipaddr		 any;
+	uint8_t			 cmsg[UDP_CMSG_SPACE];
+	struct sctp_pkt		 sp;
+	struct iovec		 iov;
+	struct msghdr		 msg;
+	int			 fd, peer;
+
+	if (port == 0 || !addr_is_unicast(client) ||
+	    (peer = datapath_match_peer(dp, client)) == -1 ||
+	    !dp_relayable(dp, peer)) {
+		dp->stats.relay_peer_refused++;
+		return;
+	}
+	if (sctp_parse(pkt, len, &sp) != SCTP_OK) {
+		dp->stats.relay_malformed++;
+		return;
+	}
+	fd = client->family == AF_INET ? dp->udp->fd4 : dp->udp->fd6;
+	if (fd == -1) {
+		dp->stats.egress_send_error++;
+		return;
+	}
+	memset(&any, 0, sizeof(any));
+	any.family = client->family;
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = (void *)(uintptr_t)pkt;
+	iov.iov_len = len;
+	msg.msg_name = &ss;
+	msg.msg_namelen = addr_to_sockaddr(client, port, &ss);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cmsg;
+	msg.msg_controllen = udp_cmsg_build(cmsg, &any, tos);
+	if (sendmsg(fd, &msg, MSG_DONTWAIT) == -1)
+		dp_count_send_error(dp, errno);
+	else {
+		dp->stats.udp_tx_packets++;
+		dp->stats.udp_tx_bytes += len;
+	}
+}
+
+/* Each transport reached through member via: directly from now on. */
+static void
+dp_forget_via_cb(struct assoc *a, void *arg)
+{
+	struct datapath	*dp = arg;
+	unsigned int	 i;
+
+	for (i = 0; i < a->ntransports; i++) {
+		if (a->t[i].via != dp->forget_via)
+			continue;
+		a->t[i].via = 0;
+		fpsync_event(dp, TABLE_EV_PORT_CHANGED, a, &a->t[i]);
+	}
+}
+
+void
+datapath_forget_via(struct datapath *dp, uint8_t via)
+{
+	dp->forget_via = via;
+	table_foreach(dp->table, dp_forget_via_cb, dp);
+	dp->forget_via = 0;
+}
+
 /* One datagram of a recvmmsg() batch. */
 static void
 dp_ingress_one(struct datapath *dp, unsigned int i)
@@ -803,6 +988,7 @@ dp_ingress_one(struct datapath *dp, unsigned int i)
 		return;
 	}
 	rx.peer = (uint16_t)peer;
+	rx.via = 0;
 	seg = rx.meta.co.gro_size;
 	if (seg == 0 || len <= seg) {
 		dp_ingress_datagram(dp, payload, len, &rx);
@@ -997,6 +1183,11 @@ datapath_create(struct event_base *base, const struct config *conf,
 		datapath_free(dp);
 		return NULL;
 	}
+	if (conf->cluster.enabled && (dp->cluster = cluster_create(dp,
+	    cause)) == NULL) {
+		datapath_free(dp);
+		return NULL;
+	}
 	table_set_clock(table, datapath_now());
 	table_set_hook(table, dp_table_hook, dp);
 	dp->ev_tun = dp_watch(dp, tun->fd, dp_tun_cb);
@@ -1017,6 +1208,7 @@ datapath_free(struct datapath *dp)
 	table_set_hook(dp->table, NULL, NULL);
 	if (dp->fp != NULL)
 		datapath_set_fastpath(dp, NULL);
+	cluster_free(dp->cluster);
 	dtlspath_free(dp->dtls);
 	events_free(dp->events);
 	linkmtu_free(dp->linkmtu);

@@ -33,6 +33,7 @@
    largest UDP payload. */
 #define DP_BUFSIZE	(65536 + IP_HEADROOM)
 
+struct cluster;
 struct dp_slot;
 struct dtlspath;
 struct fastpath;
@@ -48,6 +49,8 @@ struct datapath {
 	struct linkmtu		*linkmtu;	/* MTUs of arrival links */
 	struct dtlspath		*dtls;		/* encrypted peers, or NULL */
 	struct fastpath		*fp;		/* the eBPF fast path, or NULL */
+	struct cluster		*cluster;	/* the relay, or NULL */
+	uint8_t			 forget_via;	/* datapath_forget_via's */
 	uint64_t		 started;	/* monotonic seconds */
 	uint64_t		 table_full_seen; /* stats.full at the last tick */
 
@@ -119,6 +122,23 @@ int	datapath_check_source(struct datapath *, const struct ipaddr *src,
 void	datapath_ingress_decrypted(struct datapath *, int peer,
 	    const struct ipaddr *local, const struct ipaddr *remote,
 	    uint16_t port, uint8_t *pkt, size_t len, uint8_t tos);
+/*
+ * The cluster's entry points (cluster.h).  A packet member via - 1
+ * relayed from client:port to our address local: checked as a direct
+ * datagram, then delivered (pkt has IP_HEADROOM in front of it).
+ */
+void	datapath_ingress_relayed(struct datapath *, uint8_t via,
+	    const struct ipaddr *client, uint16_t port,
+	    const struct ipaddr *local, uint8_t tos, uint8_t *pkt, size_t len);
+/* A held packet nobody owns: to the local kernel (IP_HEADROOM in front). */
+void	datapath_deliver_unknown(struct datapath *, uint8_t *pkt, size_t len,
+	    const struct ipaddr *src, uint16_t sport, const struct ipaddr *dst,
+	    uint8_t tos);
+/* An owner's packet to send to client:port from our encapsulation port. */
+void	datapath_send_client(struct datapath *, const struct ipaddr *client,
+	    uint16_t port, uint8_t tos, const uint8_t *pkt, size_t len);
+/* Member via - 1 is gone: its transports are reached directly again. */
+void	datapath_forget_via(struct datapath *, uint8_t via);
 /*
  * local's packet to remote did not fit a path of MTU mtu with overhead
  * bytes of encapsulation: tell local (fragmentation needed / too big).

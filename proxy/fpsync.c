@@ -20,6 +20,10 @@ fpsync_want(const struct datapath *dp, const struct assoc *a,
 	if (a->ltag == 0 || a->ptag == 0 || t->port == 0 ||
 	    !(t->flags & TRANSPORT_LEARNED))
 		return 0;
+	/* A path a cluster member relays goes through sctptund, both ways:
+	   the fast path would answer it directly. */
+	if (t->via != 0)
+		return 0;
 	if (a->peer_id >= dp->conf->npeers)
 		return 0;
 	pc = &dp->conf->peers[a->peer_id];

@@ -22,6 +22,8 @@ request_parse(const char *line, struct request *req)
 		req->kind = REQUEST_SHOW_STATS;
 	else if (strcmp(line, "show peers") == 0)
 		req->kind = REQUEST_SHOW_PEERS;
+	else if (strcmp(line, "show cluster") == 0)
+		req->kind = REQUEST_SHOW_CLUSTER;
 	else if (strcmp(line, "reload") == 0 && !req->json)
 		req->kind = REQUEST_RELOAD;
 	else if (strcmp(line, "monitor") == 0)

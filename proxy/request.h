@@ -1,9 +1,9 @@
 /*
  * request: the request lines of the control socket, parsed apart from the
  * socket and its event loop so that the tests and the fuzzers can reach
- * them.  A line is "show assocs", "show peers", "show stats", "reload" or
- * "monitor", optionally prefixed by "json " (not "reload": its answer is
- * one line).
+ * them.  A line is "show assocs", "show peers", "show stats", "show
+ * cluster", "reload" or "monitor", optionally prefixed by "json " (not
+ * "reload": its answer is one line).
  */
 #ifndef SCTPTUN_REQUEST_H
 #define SCTPTUN_REQUEST_H
@@ -13,6 +13,7 @@ enum request_kind {
 	REQUEST_SHOW_ASSOCS,
 	REQUEST_SHOW_STATS,
 	REQUEST_SHOW_PEERS,
+	REQUEST_SHOW_CLUSTER,
 	REQUEST_RELOAD,
 	REQUEST_MONITOR,
 };

@@ -1,7 +1,7 @@
 /*
  * sctptunctl: asks a running sctptund over its control socket.
  *
- *	sctptunctl [-j] [-s socket] show assocs|peers|stats
+ *	sctptunctl [-j] [-s socket] show assocs|peers|stats|cluster
  *	sctptunctl [-j] [-s socket] monitor
  *	sctptunctl [-s socket] reload
  */
@@ -18,7 +18,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: sctptunctl [-j] [-s socket] show assocs|peers|stats\n"
+	    "usage: sctptunctl [-j] [-s socket] show assocs|peers|stats|cluster\n"
 	    "       sctptunctl [-j] [-s socket] monitor\n"
 	    "       sctptunctl [-s socket] reload\n");
 	exit(2);
@@ -136,7 +136,8 @@ ctl_valid(int argc, char **argv, int json)
 	if (argc == 2 && strcmp(argv[0], "show") == 0)
 		return strcmp(argv[1], "assocs") == 0 ||
 		    strcmp(argv[1], "peers") == 0 ||
-		    strcmp(argv[1], "stats") == 0;
+		    strcmp(argv[1], "stats") == 0 ||
+		    strcmp(argv[1], "cluster") == 0;
 	if (argc == 1 && strcmp(argv[0], "reload") == 0)
 		return !json;
 	if (argc == 1 && strcmp(argv[0], "monitor") == 0)

@@ -318,13 +318,18 @@ static int
 sctptund_check(struct config *conf, int verbose)
 {
 	char	*cause = NULL;
+	uint8_t	 key[CONFIG_CLUSTER_KEY_MAX + 1];
+	size_t	 keylen;
 
-	if (conf->dtls.enabled && dtls_conf_check(conf, &cause) == -1) {
+	if ((conf->dtls.enabled && dtls_conf_check(conf, &cause) == -1) ||
+	    (conf->cluster.enabled && config_cluster_key(conf, key,
+	    sizeof(key), &keylen, &cause) == -1)) {
 		fprintf(stderr, "%s\n", cause != NULL ? cause : "out of memory");
 		free(cause);
 		config_free(conf);
 		return 1;
 	}
+	explicit_bzero(key, sizeof(key));
 	if (verbose)
 		config_print(stdout, conf);
 	fprintf(stderr, "configuration OK\n");

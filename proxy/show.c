@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cluster.h"
 #include "dtls.h"
 #include "dtlspath.h"
 #include "show.h"
@@ -76,10 +77,14 @@ show_transport_text(struct show_ctx *c, const struct transport *t)
 	else
 		evbuffer_add_printf(c->out, "%u", t->port);
 	evbuffer_add_printf(c->out, ", packets %" PRIu64 " in %" PRIu64
-	    " out%s%s%s\n", t->rx_packets, t->tx_packets,
+	    " out%s%s%s", t->rx_packets, t->tx_packets,
 	    (t->flags & TRANSPORT_FROM_INIT) ? ", listed in INIT" : "",
 	    (t->flags & TRANSPORT_SILENT) ? ", silent" : "",
 	    t->fp_slot != 0 ? ", fast path" : "");
+	if (t->via != 0)
+		evbuffer_add_printf(c->out, ", via %s", cluster_via_name(
+		    c->dp->cluster, t->via, addr, sizeof(addr)));
+	evbuffer_add_printf(c->out, "\n");
 }
 
 /* One association, as text. */
@@ -113,7 +118,7 @@ show_transport_json(struct show_ctx *c, const struct transport *t, int first)
 	evbuffer_add_printf(c->out, "%s{\"address\":\"%s\",\"udp_port\":%u,"
 	    "\"learned\":%s,\"learned_ago\":%" PRIu32 ",\"from_init\":%s,"
 	    "\"last_seen_ago\":%" PRIu32 ",\"rx_packets\":%" PRIu64
-	    ",\"tx_packets\":%" PRIu64 ",\"silent\":%s,\"fastpath\":%s}",
+	    ",\"tx_packets\":%" PRIu64 ",\"silent\":%s,\"fastpath\":%s",
 	    first ? "" : ",", addr, t->port,
 	    (t->flags & TRANSPORT_LEARNED) ? "true" : "false",
 	    show_ago(c, t->learned_at),
@@ -121,6 +126,13 @@ show_transport_json(struct show_ctx *c, const struct transport *t, int first)
 	    show_ago(c, t->last_seen), t->rx_packets, t->tx_packets,
 	    (t->flags & TRANSPORT_SILENT) ? "true" : "false",
 	    t->fp_slot != 0 ? "true" : "false");
+	/* The member that relays the path, null when it is direct. */
+	if (t->via != 0)
+		evbuffer_add_printf(c->out, ",\"via\":\"%s\"}",
+		    cluster_via_name(c->dp->cluster, t->via, addr,
+		    sizeof(addr)));
+	else
+		evbuffer_add_printf(c->out, ",\"via\":null}");
 }
 
 /* One association, as a JSON object. */
@@ -377,4 +389,76 @@ show_peers(struct evbuffer *out, struct datapath *dp, int json)
 		show_peer(&c, dp, (int)i);
 	if (json)
 		evbuffer_add_printf(out, "]}\n");
+}
+
+/* One member of the cluster. */
+static void
+show_cluster_member(struct evbuffer *out, const struct cluster_member_info *m,
+    int json, int first)
+{
+	char	 addr[ADDR_STRLEN];
+
+	addr_ntop(&m->addr, addr, sizeof(addr));
+	if (json) {
+		evbuffer_add_printf(out, "%s{\"address\":\"%s\",\"state\":"
+		    "\"%s\",\"last_hello_ms\":%" PRId64 ",\"relayed_to\":%"
+		    PRIu64 ",\"relayed_from\":%" PRIu64 "}", first ? "" : ",",
+		    addr, cluster_state_name(m->state), m->last_hello_ms,
+		    m->relayed_to, m->relayed_from);
+		return;
+	}
+	evbuffer_add_printf(out, "  member %s: %s", addr,
+	    cluster_state_name(m->state));
+	if (m->state != CLUSTER_MEMBER_SELF) {
+		if (m->last_hello_ms >= 0)
+			evbuffer_add_printf(out, ", last hello %" PRId64
+			    " ms ago", m->last_hello_ms);
+		else
+			evbuffer_add_printf(out, ", never heard");
+	}
+	evbuffer_add_printf(out, ", relayed %" PRIu64 " to, %" PRIu64
+	    " from\n", m->relayed_to, m->relayed_from);
+}
+
+/* The cluster: members, cache, held packets, the relay's counters. */
+void
+show_cluster(struct evbuffer *out, struct datapath *dp, int json)
+{
+	const struct stats		*st = &dp->stats;
+	struct cluster			*cl = dp->cluster;
+	struct cluster_member_info	 m;
+	size_t				 i;
+	int				 f = 1;
+
+	if (cl == NULL) {
+		if (json)
+			evbuffer_add_printf(out, "{\"enabled\":false,"
+			    "\"port\":0,\"members\":[]}\n");
+		else
+			evbuffer_add_printf(out, "no cluster configured\n");
+		return;
+	}
+	if (json)
+		evbuffer_add_printf(out, "{\"enabled\":true,\"port\":%u,"
+		    "\"members\":[", cluster_port(cl));
+	else
+		evbuffer_add_printf(out, "cluster on udp port %u\n",
+		    cluster_port(cl));
+	for (i = 0; i < cluster_nmembers(cl); i++)
+		if (cluster_member(cl, i, &m) == 0) {
+			show_cluster_member(out, &m, json, f);
+			f = 0;
+		}
+	if (json)
+		evbuffer_add_printf(out, "],");
+	f = 1;
+	show_counter(out, json, &f, "cache_entries",
+	    cluster_cache_entries(cl));
+	show_counter(out, json, &f, "held_packets", cluster_held_packets(cl));
+#define SHOW_CL(name, desc) show_counter(out, json, &f, #name, st->name);
+	STATS_CLUSTER(SHOW_CL)
+	STATS_CLUSTER_DROPS(SHOW_CL)
+#undef SHOW_CL
+	if (json)
+		evbuffer_add_printf(out, "}\n");
 }

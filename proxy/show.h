@@ -11,5 +11,6 @@
 void	show_assocs(struct evbuffer *, struct datapath *, int json);
 void	show_stats(struct evbuffer *, struct datapath *, int json);
 void	show_peers(struct evbuffer *, struct datapath *, int json);
+void	show_cluster(struct evbuffer *, struct datapath *, int json);
 
 #endif

@@ -11,6 +11,42 @@
 
 #include "fastpath.h"
 
+/* The relay channel of a cluster (cluster.h); all 0 without one. */
+#define STATS_CLUSTER(X)						\
+	X(relay_tx_packets,	"packets relayed to their owner (RELAY)")	\
+	X(relay_tx_bytes,	"bytes of them (SCTP)")			\
+	X(relay_rx_packets,	"packets a member relayed to us, verified " \
+	    "as direct ones")						\
+	X(relay_rx_bytes,	"bytes of them (SCTP)")			\
+	X(send_tx_packets,	"our packets sent through the member that "	\
+	    "relays their path (SEND)")					\
+	X(send_tx_bytes,	"bytes of them (SCTP)")			\
+	X(send_rx_packets,	"packets an owner had us send to a client") \
+	X(send_rx_bytes,	"bytes of them (SCTP)")			\
+	X(relay_queries,	"queries for the owner of an unknown tag")	\
+	X(relay_answers,	"answers naming an owner")		\
+	X(relay_query_timeouts,	"queries nobody answered in 500 ms: the "	\
+	    "held packets went to the local kernel")			\
+	X(relay_hellos,		"authenticated hellos from members")
+
+/* The relay channel's drops, by reason. */
+#define STATS_CLUSTER_DROPS(X)						\
+	X(relay_auth_failures,	"relay message whose HMAC does not verify")	\
+	X(relay_replays,	"relay message seen before, or of an older "	\
+	    "epoch")							\
+	X(relay_stale,		"relay message more than 30 s from our "	\
+	    "clock")							\
+	X(relay_malformed,	"relay message too short or malformed, or "	\
+	    "a relayed INIT")						\
+	X(relay_unknown_member,	"relay message from an address that is no " \
+	    "member")							\
+	X(relay_held_dropped,	"packet of an unknown tag not held: too "	\
+	    "many held or queried, or too big")				\
+	X(relay_unowned,	"relayed packet of no association here")	\
+	X(relay_peer_refused,	"relayed or sent packet of a peer the relay " \
+	    "does not carry (DTLS, strip_addresses, none)")		\
+	X(relay_send_error,	"relay message not sent")
+
 #define STATS_TRAFFIC(X)						\
 	X(tun_rx_packets,	"packets read from the TUN")		\
 	X(tun_rx_bytes,		"bytes read from the TUN")		\
@@ -46,6 +82,7 @@
 	X(dtls_udp_rx_bytes,	"bytes of them (UDP payload)")		\
 	X(dtls_udp_tx_packets,	"datagrams sent from the DTLS port")	\
 	X(dtls_udp_tx_bytes,	"bytes of them (UDP payload)")		\
+	STATS_CLUSTER(X)						\
 	FASTPATH_STATS(X)						\
 	X(fastpath_paths_refused, "paths the fast path had no slot for "	\
 	    "(or the kernel refused): carried by the daemon")
@@ -86,7 +123,8 @@
 	X(icmp_unverified,	"ICMP error whose quote ties it to no "	\
 	    "association")						\
 	X(icmp_ignored,		"ICMP error of a type not translated")	\
-	X(icmp_tun_error,	"write of a translated ICMP to the TUN failed")
+	X(icmp_tun_error,	"write of a translated ICMP to the TUN failed") \
+	STATS_CLUSTER_DROPS(X)
 
 struct stats {
 #define STATS_FIELD(name, desc)	uint64_t name;

@@ -57,7 +57,7 @@ track_is_final(const struct sctp_pkt *sp)
 }
 
 /* 1 if the packet carries the sender's own tag (T bit, RFC 9260 8.5.1). */
-static int
+int
 track_reflected(const struct sctp_pkt *sp)
 {
 	return (sp->type == SCTP_ABORT ||
@@ -215,7 +215,7 @@ track_unverified(struct table *tb, const struct ipaddr *peer,
 /* Update the table for a packet from UDP; whether to deliver it. */
 enum track_verdict
 track_ingress(struct table *tb, uint16_t peer_id, const struct ipaddr *peer,
-    const struct sctp_pkt *sp, size_t len, uint16_t sport,
+    const struct sctp_pkt *sp, size_t len, uint16_t sport, uint8_t via,
     struct track_abort *abort, struct stats *st)
 {
 	struct assoc		*a;
@@ -233,7 +233,7 @@ track_ingress(struct table *tb, uint16_t peer_id, const struct ipaddr *peer,
 
 	/* The tag checks: this packet may teach us its path's port. */
 	if ((t = table_transport(tb, a, peer, 1)) != NULL) {
-		(void)table_learn_port(tb, t, sport);
+		(void)table_learn_path(tb, t, sport, via);
 		t->rx_packets++;
 	}
 	a->rx_packets++;

@@ -71,12 +71,20 @@ uint16_t track_egress(struct table *, uint16_t peer_id,
 
 /*
  * A packet from UDP (peer -> local), already checked for structure and
- * CRC32c, that came from peer at UDP port sport.  Returns a verdict; for
- * TRACK_ABORT_NEW_PORT, *abort says what to send.
+ * CRC32c, that came from peer at UDP port sport, directly (via 0) or
+ * relayed by cluster member via - 1 (table_learn_path).  Returns a
+ * verdict; for TRACK_ABORT_NEW_PORT, *abort says what to send.
  */
 enum track_verdict track_ingress(struct table *, uint16_t peer_id,
 	    const struct ipaddr *peer, const struct sctp_pkt *, size_t len,
-	    uint16_t sport, struct track_abort *, struct stats *);
+	    uint16_t sport, uint8_t via, struct track_abort *,
+	    struct stats *);
+
+/*
+ * 1 if the packet carries its sender's own tag (an ABORT or SHUTDOWN-
+ * COMPLETE with the T bit): it is looked up by the peer's tag.
+ */
+int	track_reflected(const struct sctp_pkt *);
 
 /*
  * An out-of-the-blue packet (TRACK_DELIVER_OOTB) from peer:sport to local:

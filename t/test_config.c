@@ -3,6 +3,8 @@
  * defaults, every class of error with its line, the bad files of t/conf,
  * longest-prefix peer matching and config_print round trips.
  */
+#include <sys/stat.h>
+
 #include <dirent.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -245,6 +247,53 @@ static const struct bad_case bad_cases[] = {
 	    "peers = ( { name = \"a\"; prefixes = [ \"10.0.0.0/8\" ];\n"
 	    " dtls = { psk_identity = \"a\\n\"; psk_file = \"k\"; }; } );\n",
 	    3, "psk_identity must be 1 to 128 printable characters" },
+	/* cluster */
+	{ PEER_A "cluster = {\n port = 9901; key_file = \"k\"; };\n", 2,
+	    "cluster needs either members = [ \"ADDR\", ... ] or dns = "
+	    "\"NAME\", not neither" },
+	{ PEER_A "cluster = { port = 9901; key_file = \"k\";\n"
+	    " members = [ \"10.0.0.1\" ]; dns = \"x\"; };\n", 3,
+	    "not both" },
+	{ PEER_A "cluster = { port = 9901; key_file = \"k\";\n"
+	    " members = [ \"10.0.0.1\",\n \"10.0.0.300\" ]; };\n", 4,
+	    "cluster.members[1]: \"10.0.0.300\" is not a unicast" },
+	{ PEER_A "cluster = { port = 9901; key_file = \"k\";\n"
+	    " members = [ \"224.0.0.1\" ]; };\n", 3,
+	    "cluster.members[0]: \"224.0.0.1\" is not a unicast" },
+	{ PEER_A "cluster = { port = 9901; key_file = \"k\";\n"
+	    " members = [ \"fd00::1\", \"fd00::1\" ]; };\n", 3,
+	    "cluster.members[1]: fd00::1 is listed twice" },
+	{ PEER_A "cluster = { port = 9901; key_file = \"k\";\n"
+	    " members = [ ]; };\n", 3, "at least one address" },
+	{ PEER_A "cluster = { key_file = \"k\";\n"
+	    " members = [ \"10.0.0.1\" ];\n port = 70000; };\n", 4,
+	    "cluster.port must be between 1 and 65535" },
+	{ PEER_A "cluster = {\n key_file = \"k\";"
+	    " members = [ \"10.0.0.1\" ]; };\n", 2,
+	    "cluster.port is required" },
+	{ PEER_A "cluster = { key_file = \"k\"; members = [ \"10.0.0.1\" ];\n"
+	    " port = 9899; };\n", 3,
+	    "cluster.port must differ from udp_port" },
+	{ "dtls = { port = 9900; };\n" PEER_A
+	    "cluster = { key_file = \"k\"; members = [ \"10.0.0.1\" ];\n"
+	    " port = 9900; };\n", 4,
+	    "cluster.port must differ from udp_port and dtls.port" },
+	{ PEER_A "cluster = {\n port = 9901;"
+	    " members = [ \"10.0.0.1\" ]; };\n", 2,
+	    "cluster.key_file is required" },
+	{ PEER_A "cluster = { port = 9901; members = [ \"10.0.0.1\" ];\n"
+	    " key_file = \"\"; };\n", 3, "cluster.key_file must name a file" },
+	{ PEER_A "cluster = { port = 9901; key_file = \"k\";\n"
+	    " dns = \"bad name!\"; };\n", 3,
+	    "cluster.dns: \"bad name!\" is not a DNS name" },
+	{ PEER_A "cluster = { port = 9901; key_file = \"k\";\n"
+	    " members = [ \"10.0.0.1\" ];\n resolve_seconds = 5; };\n", 4,
+	    "cluster.resolve_seconds goes with cluster.dns" },
+	{ PEER_A "cluster = { port = 9901; key_file = \"k\"; dns = \"a.b\";\n"
+	    " resolve_seconds = 0; };\n", 3,
+	    "cluster.resolve_seconds must be between 1 and 3600" },
+	{ PEER_A "cluster = { port = 9901; key_file = \"k\"; dns = \"a.b\";\n"
+	    " bogus = 0; };\n", 3, "unknown key 'bogus' in cluster" },
 };
 
 /* Write text to the temporary configuration file; returns its path. */
@@ -320,6 +369,16 @@ config_equal(const struct config *a, const struct config *b)
 	    a->drop_summary != b->drop_summary ||
 	    a->fastpath != b->fastpath ||
 	    memcmp(&a->dtls, &b->dtls, offsetof(struct dtls_config, line)) != 0)
+		return 0;
+	if (a->cluster.enabled != b->cluster.enabled ||
+	    a->cluster.nmembers != b->cluster.nmembers ||
+	    a->cluster.port != b->cluster.port ||
+	    a->cluster.resolve_seconds != b->cluster.resolve_seconds ||
+	    strcmp(a->cluster.dns, b->cluster.dns) != 0 ||
+	    strcmp(a->cluster.key_file, b->cluster.key_file) != 0 ||
+	    (a->cluster.nmembers > 0 && memcmp(a->cluster.members,
+	    b->cluster.members, a->cluster.nmembers *
+	    sizeof(*a->cluster.members)) != 0))
 		return 0;
 	for (i = 0; i < a->npeers; i++) {
 		p = &a->peers[i];
@@ -400,6 +459,12 @@ test_restart_needed(void)
 	ok(n == 1 && strcmp(buf, "fastpath") == 0,
 	    "switching the fast path needs a restart (%s)", buf);
 	b = a;
+	b.cluster.enabled = 1;
+	b.cluster.port = 9901;
+	n = config_restart_needed(&a, &b, buf, sizeof(buf));
+	ok(n == 1 && strcmp(buf, "cluster") == 0,
+	    "adding a cluster group needs a restart (%s)", buf);
+	b = a;
 	b.udp_port = 9900;
 	snprintf(b.tun_name, sizeof(b.tun_name), "tun7");
 	snprintf(b.user, sizeof(b.user), "sctptun");
@@ -473,6 +538,92 @@ test_dtls(void)
 	    "a peer without dtls stays cleartext on 9899");
 	test_roundtrip(cfg, "dtls groups");
 	config_free(cfg);
+}
+
+/* Write a key file of mode with content; returns its path. */
+static const char *
+write_key(const char *content, mode_t mode)
+{
+	static char	 path[300];
+	FILE		*fp;
+
+	snprintf(path, sizeof(path), "%s/cluster.key", tmpdir);
+	unlink(path);
+	if ((fp = fopen(path, "w")) == NULL)
+		exit(1);
+	fputs(content, fp);
+	fclose(fp);
+	chmod(path, mode);
+	return path;
+}
+
+/* Check config_cluster_key on cfg: fails with message, or succeeds. */
+static void
+test_key(struct config *cfg, const char *message, const char *label)
+{
+	uint8_t	 buf[CONFIG_CLUSTER_KEY_MAX + 1];
+	size_t	 len = 0;
+	char	*cause = NULL, want[400];
+	int	 r;
+
+	r = config_cluster_key(cfg, buf, sizeof(buf), &len, &cause);
+	snprintf(want, sizeof(want), "%s:5: cluster.key_file: ", tmppath);
+	if (message == NULL)
+		ok(r == 0 && len == 44, "%s: %zu bytes", label, len);
+	else if (!ok(r == -1 && cause != NULL && strncmp(cause, want,
+	    strlen(want)) == 0 && strstr(cause, message) != NULL,
+	    "%s: \"%s\" at the key_file line", label, message))
+		diag("got: %s", cause != NULL ? cause : "(no error)");
+	free(cause);
+}
+
+/* The cluster group and its key file. */
+static void
+test_cluster(void)
+{
+	struct config	*cfg;
+	char		 want[300], buf[256];
+	const char	*key44 = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n";
+
+	cfg = load_good(PEER_A "cluster = {\n members = [ \"10.0.0.1\","
+	    " \"fd00::2\" ];\n port = 9901;\n key_file = \"cluster.key\";\n"
+	    "};\n", "cluster with members");
+	if (cfg == NULL)
+		return;
+	snprintf(want, sizeof(want), "%s/cluster.key", tmpdir);
+	ok(cfg->cluster.enabled && cfg->cluster.nmembers == 2 &&
+	    cfg->cluster.members[1].family == AF_INET6 &&
+	    cfg->cluster.port == 9901 && cfg->cluster.dns[0] == '\0' &&
+	    strcmp(cfg->cluster.key_file, want) == 0 &&
+	    cfg->cluster.key_file_line == 5,
+	    "cluster: members, port, key file next to the configuration");
+	test_roundtrip(cfg, "cluster with members");
+	test_key(cfg, "cannot read", "no key file");
+	write_key(key44, 0600);
+	test_key(cfg, NULL, "a key file of mode 600");
+	write_key(key44, 0640);
+	test_key(cfg, "readable by group or others (mode 640)",
+	    "a group-readable key file");
+	write_key(key44, 0604);
+	test_key(cfg, "readable by group or others (mode 604)",
+	    "a world-readable key file");
+	write_key("0123456789abcdef0123456789abcde\n\n", 0600);
+	test_key(cfg, "31 bytes of secret, at least 32", "a short key");
+	write_key(key44, 0600);
+	snprintf(buf, sizeof(buf), "%s/cluster.key", tmpdir);
+	unlink(buf);
+	config_free(cfg);
+
+	cfg = load_good(PEER_A "cluster = { dns = \"sctptun.default.svc\";"
+	    " port = 9901; key_file = \"/k\"; };\n", "cluster by DNS");
+	if (cfg != NULL) {
+		ok(strcmp(cfg->cluster.dns, "sctptun.default.svc") == 0 &&
+		    cfg->cluster.resolve_seconds == 10 &&
+		    cfg->cluster.nmembers == 0,
+		    "cluster by DNS: re-resolved every 10 s by default");
+		test_roundtrip(cfg, "cluster by DNS");
+		config_free(cfg);
+	}
 }
 
 /* The annotated sample configuration. */
@@ -763,6 +914,7 @@ main(void)
 	test_restart_needed();
 	test_fastpath();
 	test_dtls();
+	test_cluster();
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++)
 		test_bad(bad_cases[i].text, bad_cases[i].line,
 		    bad_cases[i].message, "bad case");

@@ -532,6 +532,13 @@ test_transports(void)
 	    "default port kept once set");
 	ok(table_stats(t)->ports_learned == 2 &&
 	    table_stats(t)->ports_changed == 1, "learning counted");
+	ok(table_learn_path(t, tr[0], 40000, 3) == 2 && tr[0]->via == 3 &&
+	    tr[0]->port == 40000, "the same port through a member: changed");
+	ok(table_learn_path(t, tr[0], 40000, 3) == 0,
+	    "the same port through the same member: unchanged");
+	ok(table_learn_port(t, tr[0], 40000) == 2 && tr[0]->via == 0,
+	    "heard directly again: changed, via 0");
+	ok(table_stats(t)->ports_changed == 3, "each via change counted");
 	ok(table_port_for(a, &tr[0]->addr) == 40000 &&
 	    table_port_for(a, &tr[1]->addr) == 40001 &&
 	    table_port_for(a, &tr[2]->addr) == 9899, "port_for: own, default");

@@ -114,7 +114,7 @@ in(const char *addr, uint16_t sport, struct track_abort *ab)
 	struct ipaddr	 a = ip4(addr);
 	struct track_abort dummy;
 
-	return track_ingress(tb, 0, &a, &sp, pktlen, sport,
+	return track_ingress(tb, 0, &a, &sp, pktlen, sport, 0,
 	    ab != NULL ? ab : &dummy, &st);
 }
 

@@ -29,6 +29,8 @@ fq_expected(const char *line)
 		return REQUEST_SHOW_STATS;
 	if (strcmp(line, "show peers") == 0)
 		return REQUEST_SHOW_PEERS;
+	if (strcmp(line, "show cluster") == 0)
+		return REQUEST_SHOW_CLUSTER;
 	if (strcmp(line, "monitor") == 0)
 		return REQUEST_MONITOR;
 	if (strcmp(line, "reload") == 0 && !json)

@@ -377,8 +377,8 @@ ft_ingress(struct ft_run *r, const struct ft_packet *fp,
 	int			 verified;
 
 	verified = ft_verifies(before, sp, 1);
-	v = track_ingress(r->tb, 0, &fp->peer, sp, fp->len, fp->udp_port, &ab,
-	    &r->st);
+	v = track_ingress(r->tb, 0, &fp->peer, sp, fp->len, fp->udp_port, 0,
+	    &ab, &r->st);
 	if (v == TRACK_DELIVER_OOTB)
 		track_reply_note(&r->replies, &fp->local, &fp->peer, sp,
 		    fp->udp_port, r->now);
