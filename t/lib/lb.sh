@@ -40,6 +40,8 @@
 #   lb_backend_of [SECS]  the backend (K) that took most of the client's datagrams
 #                  in the last SECS (default 1) seconds, "" if none
 #   lb_nat_flush   forget N's NAT mappings (topo_nat_flush for N)
+#   lb_nat_port P  N masquerades to port P only (a rebinding whose new
+#                  port the test chooses), mappings forgotten
 #   lb_conf NAME PREFIX...  stun_conf, then LB_CLUSTER (when set, the body
 #                  of a cluster = { ... } section) appended
 #   lb_cluster_conf K PORT  the cluster body for backend K: members
@@ -244,6 +246,14 @@ lb_nat_flush() {
 	    ip -n "$NS_N" addr add "$LB_PUB/24" dev veth-o &&
 	    ip -n "$NS_N" route replace default via 100.64.1.254 || return 1
 	sleep 0.5
+}
+
+lb_nat_port() {
+	in_ns "$NS_N" nft -f - <<-EOF || return 1
+	flush chain ip st_nat post
+	add rule ip st_nat post oifname "veth-o" meta l4proto udp masquerade to :$1
+	EOF
+	lb_nat_flush
 }
 
 lb_conf() {

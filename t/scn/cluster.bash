@@ -137,6 +137,15 @@ client_up() {
 	wait_until 30 grep -q "^sctp_echo: assoc .* up" "$T_WORK/$1.err"
 }
 
+# The daemons' last log lines, after a failure.
+dump_logs() {
+	local f
+	for f in "$T_WORK"/c.log "$T_WORK"/b[0-9].log; do
+		[ -f "$f" ] || continue
+		tap_diag "$(basename "$f"):" "$(tail -n "${1:-12}" "$f")"
+	done
+}
+
 # Start the client's transfer in the background: $1 run name, $2 count.
 client_start() {
 	local binds="-b $LB_C"
@@ -156,16 +165,12 @@ perturb() {
 	T_MOVE=$(($(date +%s%N) / 1000000))
 	case $case_ in
 	rebind)
-		# A new port hashes to another of 3 backends with p = 2/3.
-		for i in $(seq 10); do
-			lb_snap
-			lb_nat_flush
-			T_MOVE=$(($(date +%s%N) / 1000000))
-			sleep 0.6
-			K1=$(lb_moved "$k0") && break
-			tap_diag "NAT rebinding $i: the new port still hashes to B$k0"
-			kill -0 "$CLIENT" 2>/dev/null || break
-		done
+		# The NAT's new port: one LB hashes to another backend.
+		lb_snap
+		lb_nat_port "${PORT_OF[k0 == PB_K ? PA_K : PB_K]}"
+		T_MOVE=$(($(date +%s%N) / 1000000))
+		wait_until 10 lb_moved "$k0" > /dev/null
+		K1=$(lb_moved "$k0")
 		;;
 	rehash|forged)
 		# The set grows (B3 in when there is one) and is hashed again:
@@ -201,13 +206,16 @@ reset_paths() {
 		lb_affinity "$LB_C:1 $LB_C2:2"
 	elif [ "$case_" = rebind ]; then
 		lb_hash "1 2 3" 0
+		lb_nat_port "${PORT_OF[PA_K]}"
 	else
 		# Two backends in the map; B3, when there is one, is the
 		# rehash case's scale-out.
 		lb_hash "1 2" 0
 	fi
 	lb_forget
-	[ "$mode" = nat ] && lb_nat_flush
+	if [ "$case_" != rebind ] && [ "$mode" = nat ]; then
+		lb_nat_flush
+	fi
 	return 0
 }
 
@@ -221,7 +229,9 @@ run_move() {
 	tap_pass "$run: sctptund starts in the backends${have_cluster:+ ($run)}"
 	aborts0=$(snmp "$NS_C" SctpAborteds)
 	client_start "$run" "$n"
-	tap_ok "$run: the client's association is up" client_up "$run"
+	tap_ok "$run: the client's association is up" client_up "$run" ||
+	    true
+	client_up "$run" || dump_logs
 	sleep 1.5
 	k0=$(lb_backend_of 1)
 	tap_ok "$run: LB sends the client's flow to one backend (B${k0:-?})" \
@@ -445,8 +455,40 @@ run_forged_move() {
 	return 0
 }
 
+# Rebinding: which backend LB hashes the NAT's address with port P to, for
+# a few P, until two ports go to different backends (PA_K, PB_K, ports in
+# PORT_OF[K]).  Probes from the client, before any backend listens.
+declare -a PORT_OF
+probe_ports() {
+	local p k
+	lb_hash "1 2 3" 0
+	PA_K= PB_K=
+	for p in $(seq 40001 40016); do
+		lb_nat_port "$p"
+		lb_snap
+		in_ns "$NS_C" socat -u - UDP:"$LB_VIP":9899,sourceport=7777 \
+		    <<< probe
+		wait_until 3 lb_moved 0 > /dev/null
+		k=$(lb_moved 0) || continue
+		[ -n "${PORT_OF[k]:-}" ] && continue
+		PORT_OF[k]=$p
+		if [ -z "$PA_K" ]; then
+			PA_K=$k
+		else
+			PB_K=$k
+			break
+		fi
+	done
+	tap_diag "the NAT's port ${PORT_OF[PA_K]:-?} goes to B${PA_K:-?}," \
+	    "${PORT_OF[PB_K]:-?} to B${PB_K:-?}"
+	[ -n "$PB_K" ]
+}
+
 case $case_ in
 rebind|rehash|multihome)
+	if [ "$case_" = rebind ]; then
+		tap_ok "two NAT ports that LB hashes to two backends" probe_ports
+	fi
 	run_move control
 	if [ -n "$have_cluster" ]; then
 		run_move cluster
