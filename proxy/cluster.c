@@ -6,6 +6,7 @@
  */
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <errno.h>
@@ -73,6 +74,9 @@ struct cluster_query {
 	uint64_t		 deadline_ms;
 	unsigned int		 nheld;
 };
+
+static int	cluster_member_of(const struct cluster *,
+		    const struct ipaddr *);
 
 struct cluster {
 	struct datapath		*dp;
@@ -616,18 +620,31 @@ cluster_one(struct cluster *c, struct msghdr *msg, size_t len)
 }
 
 /*
- * Drain the error queue (ICMP for messages we sent, a member gone): the
- * hellos tell who is up, so errors are only taken off, a budget at most.
+ * Drain the error queue, a budget at most.  A member whose host says its
+ * port or itself is unreachable is down at once (a killed owner's
+ * associations then get their ABORT without waiting CLUSTER_DOWN_MS);
+ * its next hello brings it back.
  */
 static void
 cluster_errqueue(struct cluster *c, int fd)
 {
 	struct udp_error	 e;
-	int			 i;
+	int			 i, m;
 
-	for (i = 0; i < CLUSTER_BUDGET; i++)
+	for (i = 0; i < CLUSTER_BUDGET; i++) {
 		if (udp_read_error(fd, c->txbuf, sizeof(c->txbuf), &e) == -1)
 			break;
+		if ((e.origin != SO_EE_ORIGIN_ICMP &&
+		    e.origin != SO_EE_ORIGIN_ICMP6) ||
+		    (e.err != ECONNREFUSED && e.err != EHOSTUNREACH &&
+		    e.err != ENETUNREACH) ||
+		    (m = cluster_member_of(c, &e.dst)) == -1 ||
+		    c->members[m].state != CLUSTER_MEMBER_UP)
+			continue;
+		cluster_member_set_state(c, &c->members[m],
+		    CLUSTER_MEMBER_DOWN);
+		cluster_cache_forget(c, (size_t)m);
+	}
 }
 
 /* The relay socket is readable: a budget of messages. */
@@ -912,19 +929,24 @@ cluster_members_init(struct cluster *c, char **cause)
 {
 	const struct cluster_config	*cc = &c->dp->conf->cluster;
 	size_t				 i;
+	int				 r;
 
 	for (i = 0; i < cc->nmembers; i++)
 		(void)cluster_member_add(c, &cc->members[i]);
 	if (cc->dns[0] == '\0')
 		return 0;
-	c->dns = evdns_base_new(c->dp->base,
-	    EVDNS_BASE_INITIALIZE_NAMESERVERS |
-	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
-	if (c->dns == NULL) {
-		*cause = strdup("cluster.dns: cannot set up the resolver "
-		    "(/etc/resolv.conf)");
+	if ((c->dns = evdns_base_new(c->dp->base,
+	    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) == NULL) {
+		*cause = strdup("cluster.dns: cannot set up the resolver");
 		return -1;
 	}
+	/* /etc/hosts, then the name servers; none listed: libevent asks
+	   127.0.0.1, and a name in /etc/hosts still resolves. */
+	r = evdns_base_resolv_conf_parse(c->dns, DNS_OPTIONS_ALL,
+	    "/etc/resolv.conf");
+	if (r != 0 && r != 6)
+		log_warnx("cluster.dns: /etc/resolv.conf unusable (%d), asking "
+		    "127.0.0.1", r);
 	return 0;
 }
 

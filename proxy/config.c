@@ -996,8 +996,8 @@ config_parse_cluster(struct config_ctx *ctx, struct config *cfg,
 		return -1;
 	if (dns != NULL) {
 		if (!config_valid_dns(dns))
-			return config_error(ctx, s, "cluster.dns: \"%s\" is not "
-			    "a DNS name", dns);
+			return config_error(ctx, s, "cluster.dns: \"%s\" is "
+			    "not a DNS name", dns);
 		snprintf(c->dns, sizeof(c->dns), "%s", dns);
 	} else if (config_setting_get_member(g, "resolve_seconds") != NULL)
 		return config_error(ctx, config_setting_get_member(g,
@@ -1533,8 +1533,9 @@ config_key_error(const struct config *cfg, char **cause, const char *fmt,
 		msg = NULL;
 	va_end(ap);
 	if (msg == NULL || asprintf(cause, "%s:%u: cluster.key_file: %s",
-	    cfg->path != NULL ? cfg->path : "-", cfg->cluster.key_file_line != 0 ?
-	    cfg->cluster.key_file_line : 1, msg) == -1)
+	    cfg->path != NULL ? cfg->path : "-",
+	    cfg->cluster.key_file_line != 0 ? cfg->cluster.key_file_line : 1,
+	    msg) == -1)
 		*cause = NULL;
 	free(msg);
 	return -1;

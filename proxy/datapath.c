@@ -384,23 +384,27 @@ dp_relayable(const struct datapath *dp, int peer)
 }
 
 /*
- * An egress packet whose path a cluster member relays to us: sent as SEND
- * through that member (1), or 0 to go directly.
+ * The member that relays the path of an egress packet (transport.via), 0
+ * for a direct one.  Looked up before tracking: a final chunk removes the
+ * association, and its ABORT or SHUTDOWN-COMPLETE must still go back the
+ * way the client's packets came.  A T-bit packet carries our own tag.
  */
-static int
-dp_egress_cluster(struct datapath *dp, const struct sctp_pkt *sp,
-    const struct ip_pkt *ip, uint16_t port)
+static uint8_t
+dp_egress_via(struct datapath *dp, const struct sctp_pkt *sp,
+    const struct ipaddr *dst)
 {
 	struct assoc		*a;
 	struct transport	*t;
 
-	if ((a = table_lookup_ptag(dp->table, sp->sport, sp->dport,
-	    sp->vtag)) == NULL ||
-	    (t = table_transport(dp->table, a, &ip->dst, 0)) == NULL ||
-	    t->via == 0)
+	if (track_reflected(sp))
+		a = table_lookup_ltag(dp->table, sp->sport, sp->dport,
+		    sp->vtag);
+	else
+		a = table_lookup_ptag(dp->table, sp->sport, sp->dport,
+		    sp->vtag);
+	if (a == NULL || (t = table_transport(dp->table, a, dst, 0)) == NULL)
 		return 0;
-	return cluster_egress(dp->cluster, t->via, &ip->dst, port, ip->tos,
-	    ip->l4, ip->l4len);
+	return t->via;
 }
 
 /*
@@ -414,6 +418,7 @@ dp_egress_sctp(struct datapath *dp, struct dp_slot *s, uint8_t *l4,
 	struct sctp_pkt	 sp;
 	int		 peer;
 	uint16_t	 port;
+	uint8_t		 via = 0;
 
 	if (ip->proto != IPPROTO_SCTP_NUM) {
 		dp->stats.egress_not_sctp++;
@@ -427,6 +432,8 @@ dp_egress_sctp(struct datapath *dp, struct dp_slot *s, uint8_t *l4,
 		dp->stats.egress_no_peer++;
 		return;
 	}
+	if (dp->cluster != NULL && dp_relayable(dp, peer))
+		via = dp_egress_via(dp, &sp, &ip->dst);
 	events_packet(dp->events, &sp, 0);
 	port = track_egress(dp->table, (uint16_t)peer, &ip->dst, &sp,
 	    ip->l4len, &dp->stats);
@@ -438,8 +445,8 @@ dp_egress_sctp(struct datapath *dp, struct dp_slot *s, uint8_t *l4,
 	if (port == 0)
 		port = dp->conf->peers[peer].remote_port;
 	/* A path a cluster member relays for us: back through it. */
-	if (dp->cluster != NULL && dp_relayable(dp, peer) &&
-	    dp_egress_cluster(dp, &sp, ip, port))
+	if (via != 0 && cluster_egress(dp->cluster, via, &ip->dst, port,
+	    ip->tos, ip->l4, ip->l4len))
 		return;
 	/* RFC 6951 5.7: addresses a NAT rewrites must not travel inside. */
 	if (dp->conf->peers[peer].strip_addresses &&

@@ -19,6 +19,7 @@
 
 #include <event2/buffer.h>
 
+#include "cluster.h"
 #include "datapath.h"
 #include "dtls.h"
 #include "dtlspath.h"
@@ -356,6 +357,7 @@ static void
 events_path(struct events *ev, enum table_event e, const struct assoc *a,
     const struct transport *tr, uint16_t old_port)
 {
+	char			 buf[ADDR_STRLEN];
 	static const char *const names[] = {
 		[TABLE_EV_PORT_LEARNED] = "port-learned",
 		[TABLE_EV_PORT_CHANGED] = "port-changed",
@@ -370,6 +372,12 @@ events_path(struct events *ev, enum table_event e, const struct assoc *a,
 	if (e == TABLE_EV_PORT_CHANGED)
 		events_num(ev, "old-port", old_port);
 	events_num(ev, "udp-port", tr->port);
+	/* A path a cluster member relays (a change of via alone is a
+	   port-changed event with the same port). */
+	if (tr->via != 0 && (e == TABLE_EV_PORT_LEARNED ||
+	    e == TABLE_EV_PORT_CHANGED))
+		events_str(ev, "via", cluster_via_name(ev->dp->cluster,
+		    tr->via, buf, sizeof(buf)));
 	if (e == TABLE_EV_PATH_SILENT)
 		events_num(ev, "silent-for", events_ago(ev, tr->last_seen));
 	events_end(ev);

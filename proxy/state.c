@@ -19,6 +19,12 @@
  *
  * Saving writes path.tmp, fsyncs it and renames it over path: a crash
  * while writing leaves the previous file whole.
+ *
+ * Which cluster member relays a transport (transport.via) is deliberately
+ * not saved: a member's index is not stable across restarts (dns members
+ * come in the order they resolve), and the next relayed packet of the
+ * path, within a heartbeat, teaches it again.  Until then the path's
+ * packets go directly.  The file's format is unchanged.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
