@@ -29,6 +29,8 @@
 #   lb_hash "K..." [ROT]  DNAT by jhash(ip saddr . udp sport) mod 6 over the
 #                  backends K... (numbers), bucket i -> K[(i + ROT) mod n]
 #                  (6 buckets: each of 2 or 3 backends gets as many)
+#   lb_map "K0 K1 K2 K3 K4 K5"  the same with bucket i -> backend Ki (the
+#                  current map in LB_MAP)
 #   lb_affinity "ADDR:K ..."  DNAT by source address: ADDR -> backend K
 #   lb_forget      a fresh conntrack zone (see above)
 #   lb_hits K      client datagrams LB forwarded to backend K
@@ -167,11 +169,22 @@ lb__set() {
 
 lb_hash() {
 	local -a ks
-	local rot=${2:-0} i n elems=
+	local rot=${2:-0} i n m=
 	read -r -a ks <<< "$1"
 	n=${#ks[@]}
 	for i in 0 1 2 3 4 5; do
-		elems+="${elems:+, }$i : ${LB_B[ks[(i + rot) % n]]}"
+		m+="${m:+ }${ks[(i + rot) % n]}"
+	done
+	lb_map "$m"
+}
+
+lb_map() {
+	local -a ks
+	local i elems=
+	read -r -a ks <<< "$1"
+	LB_MAP=$1
+	for i in 0 1 2 3 4 5; do
+		elems+="${elems:+, }$i : ${LB_B[ks[i]]}"
 	done
 	lb__set "dnat to jhash ip saddr . udp sport mod 6 seed 0x5c7 map { $elems }"
 }

@@ -184,7 +184,7 @@ client_start() {
 # Move the client's flow away from backend $1 the way the case says; sets
 # K1 to the backend it now lands on (empty if none) and T_MOVE (ms).
 perturb() {
-	local k0=$1 i rot
+	local k0=$1
 	K1=
 	T_MOVE=$(($(date +%s%N) / 1000000))
 	case $case_ in
@@ -197,18 +197,27 @@ perturb() {
 		K1=$(lb_moved "$k0")
 		;;
 	rehash|forged)
-		# The set grows (B3 in when there is one) and is hashed again:
-		# of the rotations one at most keeps the flow on its backend.
-		for rot in 0 1 2; do
-			lb_snap
-			lb_hash "$(seq -s ' ' "$nb")" "$rot"
-			lb_forget
-			T_MOVE=$(($(date +%s%N) / 1000000))
-			sleep 1
-			K1=$(lb_moved "$k0") && break
-			tap_diag "rehash rotation $rot keeps the flow on B$k0"
-			kill -0 "$CLIENT" 2>/dev/null || break
+		# The backend set changes and LB forgets its flows.  rehash:
+		# B3 joins and takes over the buckets of the flow's backend
+		# (as consistent hashing hands some buckets to a new
+		# backend); forged: the two backends trade their buckets.
+		local -a old
+		local m= b
+		read -r -a old <<< "$LB_MAP"
+		for b in "${old[@]}"; do
+			if [ "$case_" = rehash ]; then
+				[ "$b" = "$k0" ] && b=3
+			else
+				b=$((3 - b))
+			fi
+			m+="${m:+ }$b"
 		done
+		lb_snap
+		lb_map "$m"
+		lb_forget
+		T_MOVE=$(($(date +%s%N) / 1000000))
+		wait_until 10 lb_moved "$k0" > /dev/null
+		K1=$(lb_moved "$k0")
 		;;
 	multihome)
 		lb_snap
@@ -374,7 +383,7 @@ cluster_checks() {
 # gets an ABORT at once (from a member that knows the owner is gone), and
 # a new association works.
 run_owner_killed() {
-	local k0 k others= aborts0 ootb0 rc ms
+	local k0 k j others= aborts0 ootb0 rc ms
 	reset_paths
 	lb_hash "1 2 3" 0
 	lb_forget
@@ -416,7 +425,6 @@ run_owner_killed() {
 		# Nobody owns the tag now: B$K1 found no owner among the
 		# live members and let its kernel answer (the T-bit ABORT).
 		stun_ctl "b$K1" -j show cluster > "$T_WORK/killed.cluster"
-		tap_diag "B$K1: $(cat "$T_WORK/killed.cluster")"
 		tap_ok "B$K1 sees B$k0 down" grep -q \
 		    "\"address\":\"${LB_B[k0]}\",\"state\":\"down\"" \
 		    "$T_WORK/killed.cluster"
@@ -426,6 +434,17 @@ run_owner_killed() {
 		tap_is "$(json_num relay_tx_packets < "$T_WORK/killed.cluster")" \
 		    0 "B$K1 relayed nothing (to a dead owner)"
 	fi
+	# The live members still see each other up: only the dead one is down.
+	for k in $others; do
+		stun_ctl "b$k" -j show cluster > "$T_WORK/live$k.cluster"
+		tap_diag "B$k: $(cat "$T_WORK/live$k.cluster")"
+		for j in $others; do
+			[ "$j" != "$k" ] || continue
+			tap_ok "B$k sees B$j (alive) up" grep -q \
+			    "\"address\":\"${LB_B[j]}\",\"state\":\"up\"" \
+			    "$T_WORK/live$k.cluster"
+		done
+	done
 	client_start again 100
 	bg_wait "$CLIENT" 60
 	rc=$?
