@@ -90,6 +90,7 @@ struct cluster {
 	struct cluster_member	 members[CLUSTER_MAX_MEMBERS];
 	size_t			 nmembers;	/* slots in use or used */
 	struct ipaddr		 self4, self6;	/* our member addresses */
+	int			 self_warned;	/* said none is ours */
 
 	uint64_t		 epoch;
 	uint64_t		 seq;
@@ -225,6 +226,19 @@ cluster_cache_put(struct cluster *c, const struct cluster_key *k,
 	v->valid = 1;
 	v->member = member;
 	v->used_ms = now;
+}
+
+/* Drop the entry of a key if it names member i. */
+static void
+cluster_cache_drop(struct cluster *c, const struct cluster_key *k, size_t i)
+{
+	struct cluster_cache_entry	*set = cluster_cache_set(c, k);
+	int				 w;
+
+	for (w = 0; w < CLUSTER_CACHE_WAYS; w++)
+		if (set[w].valid && set[w].member == i &&
+		    cluster_key_equal(&set[w].key, k))
+			set[w].valid = 0;
 }
 
 /* Drop every cache entry naming member i. */
@@ -484,6 +498,25 @@ cluster_egress(struct cluster *c, uint8_t via, const struct ipaddr *client,
 	return 1;
 }
 
+void
+cluster_not_owner(struct cluster *c, uint8_t via, const struct sctp_pkt *sp)
+{
+	struct cluster_key	 k;
+	struct relay_msg	 m;
+	size_t			 i = (size_t)via - 1;
+
+	if (via == 0 || i >= c->nmembers || !c->members[i].used)
+		return;
+	cluster_key_of(sp, &k);
+	memset(&m, 0, sizeof(m));
+	m.type = RELAY_ANSWER;
+	m.flags = k.flags | RELAY_F_NOT_OWNER;
+	m.vtag = k.vtag;
+	m.lport = k.lport;
+	m.pport = k.pport;
+	(void)cluster_send(c, i, &m);
+}
+
 /* A QUERY: answer it if the association is ours. */
 static void
 cluster_on_query(struct cluster *c, size_t i, const struct relay_msg *q)
@@ -519,6 +552,11 @@ cluster_on_answer(struct cluster *c, size_t i, const struct relay_msg *m)
 	k.lport = m->lport;
 	k.pport = m->pport;
 	k.flags = m->flags & RELAY_F_REFLECTED;
+	/* Not (or no longer) its: the next packet asks again. */
+	if (m->flags & RELAY_F_NOT_OWNER) {
+		cluster_cache_drop(c, &k, i);
+		return;
+	}
 	c->st->relay_answers++;
 	cluster_cache_put(c, &k, (uint8_t)i, cluster_now_ms());
 	if ((q = cluster_query_find(c, &k)) != -1)
@@ -748,6 +786,15 @@ cluster_find_self(struct cluster *c)
 			cluster_member_set_state(c, mb, CLUSTER_MEMBER_DOWN);
 	}
 	freeifaddrs(ifa);
+	/* The others know us by our address in their list: without one,
+	   our messages leave from whatever address the kernel picks. */
+	if (c->self4.family == 0 && c->self6.family == 0 && c->nmembers > 0) {
+		if (!c->self_warned)
+			log_warnx("cluster: no member is an address of this "
+			    "host; the others will not know our messages");
+		c->self_warned = 1;
+	} else
+		c->self_warned = 0;
 }
 
 /* The answer to the members' DNS name. */

@@ -42,12 +42,26 @@
  *   (relay_held_dropped).  Queries in flight are as many as held packets.
  * - An owner whose member for a path is down sends that path's packets
  *   directly: a path may still answer, and a dead member surely will not.
+ * - A member is down at once when its host answers a message with port
+ *   or host unreachable (its daemon was killed), else after
+ *   CLUSTER_DOWN_MS without a hello.
+ * - A SEND the member cannot send (EMSGSIZE on its path) is dropped and
+ *   counted there; the owner's kernel is not told, its PLPMTUD and
+ *   retransmissions recover.  Relay messages themselves may fragment.
+ * - Peers with dtls are never relayed (their packets go only in DTLS).
+ *   strip_addresses peers are, although the design first excluded them:
+ *   clients behind a load balancer's NAT are exactly what strip_addresses
+ *   is for (examples/k8s), and the owner strips before a SEND as before a
+ *   direct send, so nothing bypasses it.
  * - relay_queries and relay_answers count queries we sent and answers we
  *   got; "relayed_to" / "relayed_from" of a member count the RELAY and
  *   SEND messages (packets) to and from it.
  *
  * The clocks of the members must agree within RELAY_MAX_SKEW (30 s): run
- * NTP.  Messages are authenticated and replay-checked (relay_msg.h).
+ * NTP.  Messages are authenticated and replay-checked (relay_msg.h).  A
+ * sender's epoch is its realtime clock at start: a member restarted with
+ * its clock set back behind its previous start is refused (relay_replays)
+ * by the others until they restart too; NTP keeps that from happening.
  */
 #ifndef SCTPTUN_CLUSTER_H
 #define SCTPTUN_CLUSTER_H
@@ -115,6 +129,16 @@ int	cluster_ingress_unknown(struct cluster *, const uint8_t *pkt,
 int	cluster_egress(struct cluster *, uint8_t via,
 	    const struct ipaddr *client, uint16_t port, uint8_t tos,
 	    const uint8_t *pkt, size_t len);
+
+/*
+ * A packet member via - 1 relayed to us is of no association here (it
+ * ended, or our kernel lost it): tell the member, so that it stops
+ * relaying that association's packets and asks again (then, nobody
+ * answering, its kernel ABORTs), instead of relaying them into a void
+ * as long as the client retransmits.
+ */
+void	cluster_not_owner(struct cluster *, uint8_t via,
+	    const struct sctp_pkt *);
 
 /* For show and metrics. */
 uint16_t cluster_port(const struct cluster *);

@@ -374,13 +374,14 @@ dp_send_fragok(struct datapath *dp, struct dp_slot *s, const struct ip_pkt *ip,
 
 /*
  * Whether the relay carries a peer's packets: never an encrypted peer's
- * (only DTLS may carry them) nor one whose INITs we rewrite.
+ * (only DTLS may carry them).  A strip_addresses peer's are (clients
+ * behind a load balancer's NAT are what it is for): the owner strips its
+ * INIT and INIT-ACK before a SEND as before a direct send.
  */
 static int
 dp_relayable(const struct datapath *dp, int peer)
 {
-	return dp->conf->peers[peer].dtls == NULL &&
-	    !dp->conf->peers[peer].strip_addresses;
+	return dp->conf->peers[peer].dtls == NULL;
 }
 
 /*
@@ -444,16 +445,16 @@ dp_egress_sctp(struct datapath *dp, struct dp_slot *s, uint8_t *l4,
 		dp->stats.egress_ootb_reply++;
 	if (port == 0)
 		port = dp->conf->peers[peer].remote_port;
-	/* A path a cluster member relays for us: back through it. */
-	if (via != 0 && cluster_egress(dp->cluster, via, &ip->dst, port,
-	    ip->tos, ip->l4, ip->l4len))
-		return;
 	/* RFC 6951 5.7: addresses a NAT rewrites must not travel inside. */
 	if (dp->conf->peers[peer].strip_addresses &&
 	    (sp.type == SCTP_INIT || sp.type == SCTP_INIT_ACK)) {
 		ip->l4len = sctp_strip_addrs(l4, ip->l4len);
 		dp->stats.egress_stripped++;
 	}
+	/* A path a cluster member relays for us: back through it. */
+	if (via != 0 && cluster_egress(dp->cluster, via, &ip->dst, port,
+	    ip->tos, ip->l4, ip->l4len))
+		return;
 	/* An encrypted peer never gets cleartext. */
 	if (dp->conf->peers[peer].dtls != NULL)
 		dtlspath_egress(dp->dtls, peer, &ip->src, &ip->dst, port,
@@ -693,9 +694,11 @@ dp_ingress_packet(struct datapath *dp, uint8_t *pkt, size_t len,
 		dp_deliver(dp, pkt, len, &rx->src, &rx->meta.dst, rx->meta.tos);
 		break;
 	case TRACK_DELIVER_OOTB:
-		/* Relayed to us as ours, yet not ours: never relayed on. */
+		/* Relayed to us as ours, yet not ours: never relayed on,
+		   and the member is told. */
 		if (rx->via != 0) {
 			dp->stats.relay_unowned++;
+			cluster_not_owner(dp->cluster, rx->via, sp);
 			break;
 		}
 		/* Not ours, maybe another member's (cluster.h). */
@@ -831,7 +834,7 @@ datapath_ingress_decrypted(struct datapath *dp, int peer,
 /*
  * An SCTP packet member via - 1 relayed from client:port, that came to our
  * address local: checked exactly as the datagram would be had it come
- * here (source, peer, DTLS and strip_addresses, structure, CRC32c, tag),
+ * here (source, peer, not a DTLS peer, structure, CRC32c, tag),
  * then delivered with local as its destination.  A member never relays
  * an INIT: one that does is refused.
  */

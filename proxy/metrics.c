@@ -23,6 +23,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "config.h"
+#include "cluster.h"
 #include "dtls.h"
 #include "dtlspath.h"
 #include "log.h"
@@ -172,6 +173,33 @@ metrics_sessions(struct evbuffer *out, struct dtls *d)
 	    n[0], n[1], n[2]);
 }
 
+/* The cluster: members by state, the cache, held packets (gauges). */
+static void
+metrics_cluster(struct evbuffer *out, const struct cluster *cl)
+{
+	struct cluster_member_info	 m;
+	uint64_t			 n[3] = { 0, 0, 0 };
+	size_t				 i;
+
+	for (i = 0; i < cluster_nmembers(cl); i++)
+		if (cluster_member(cl, i, &m) == 0 && m.state >= 0 &&
+		    m.state < 3)
+			n[m.state]++;
+	metrics_family(out, "sctptun_cluster_members", "gauge",
+	    "Cluster members, by state (self: this replica).");
+	evbuffer_add_printf(out, "sctptun_cluster_members{state=\"up\"} %"
+	    PRIu64 "\nsctptun_cluster_members{state=\"down\"} %" PRIu64
+	    "\nsctptun_cluster_members{state=\"self\"} %" PRIu64 "\n",
+	    n[CLUSTER_MEMBER_UP], n[CLUSTER_MEMBER_DOWN],
+	    n[CLUSTER_MEMBER_SELF]);
+	metrics_single(out, "sctptun_cluster_cache_entries", "gauge",
+	    "Associations whose owner the tag cache names.",
+	    cluster_cache_entries(cl));
+	metrics_single(out, "sctptun_cluster_held_packets", "gauge",
+	    "Packets held while the members are asked for their owner.",
+	    cluster_held_packets(cl));
+}
+
 /* table_foreach() callback: count the transports. */
 static void
 metrics_transports_cb(struct assoc *a, void *arg)
@@ -239,6 +267,8 @@ metrics_write(struct evbuffer *out, struct datapath *dp)
 	metrics_table_events(out, dp->table);
 	if (d != NULL)
 		metrics_sessions(out, d);
+	if (dp->cluster != NULL)
+		metrics_cluster(out, dp->cluster);
 }
 
 /* A short text/plain answer: errors and refusals. */

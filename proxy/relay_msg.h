@@ -27,7 +27,9 @@
  * QUERY and ANSWER name the association as its owner's table does: ports
  * in the owner's view (lport: the owner's SCTP port) and the tag packets
  * from the client carry.  RELAY_F_REFLECTED says that tag is the client's
- * own (a packet with the T bit): look it up as the owner's ptag.
+ * own (a packet with the T bit): look it up as the owner's ptag.  An
+ * ANSWER with RELAY_F_NOT_OWNER answers a RELAY of an association the
+ * sender does not hold: the relaying member forgets that it does.
  *
  * Authentication comes before anything past the header is read.  Replay
  * protection (relay_replay_check) is apart, run after it: a message is
@@ -66,6 +68,8 @@ enum relay_type {
 
 #define RELAY_F_REFLECTED	0x0001	/* QUERY, ANSWER: the tag is the
 					   client's own (T bit) */
+#define RELAY_F_NOT_OWNER	0x0002	/* ANSWER: the sender does not hold
+					   it (any more): forget it */
 
 /* What decoding or the replay check says. */
 enum relay_result {

@@ -44,7 +44,7 @@
 	    "many held or queried, or too big")				\
 	X(relay_unowned,	"relayed packet of no association here")	\
 	X(relay_peer_refused,	"relayed or sent packet of a peer the relay " \
-	    "does not carry (DTLS, strip_addresses, none)")		\
+	    "does not carry (DTLS, or none)")				\
 	X(relay_send_error,	"relay message not sent")
 
 #define STATS_TRAFFIC(X)						\

@@ -136,7 +136,9 @@ tap_is "$(sample 'sctptun_drops_total{reason="ingress_bad_chunk"}')" \
 tap_is "$(sample sctptun_udp_rx_packets_total)" \
     "$(json_num udp_rx_packets < "$T_WORK/stats.json")" \
     "sctptun_udp_rx_packets_total agrees with sctptunctl show stats"
-sed -n '/^#define STATS_DROPS/,/^$/s/^	X(\([a-z0-9_]*\),.*/\1/p' \
+# STATS_DROPS and the relay's, which it includes.
+sed -n -e '/^#define STATS_DROPS/,/^$/s/^	X(\([a-z0-9_]*\),.*/\1/p' \
+    -e '/^#define STATS_CLUSTER_DROPS/,/^$/s/^	X(\([a-z0-9_]*\),.*/\1/p' \
     "$top_srcdir/proxy/stats.h" | sort > "$T_WORK/reasons.want"
 sed -n 's/^sctptun_drops_total{reason="\([a-z0-9_]*\)"} .*/\1/p' \
     "$T_WORK/body" | sort > "$T_WORK/reasons.got"

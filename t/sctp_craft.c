@@ -3,7 +3,7 @@
  * scenario tests (bad input, verification, INIT from a new port, UDP
  * hygiene), and optionally prints the reply.
  *
- *	sctp_craft [-PRZ] [-c count] [-p srcport] [-r secs] [-s srcaddr]
+ *	sctp_craft [-NPRZ] [-c count] [-p srcport] [-r secs] [-s srcaddr]
  *	    dstaddr dstport kind [args]
  *
  * kinds:	short N				N zero bytes (N < 12)
@@ -13,11 +13,16 @@
  *						a DATA chunk making a packet of
  *						SIZE bytes (IP fragments it)
  *		init SPORT DPORT INITTAG	an INIT
+ *		initack SPORT DPORT VTAG INITTAG	an INIT-ACK with a cookie
  *		abort SPORT DPORT VTAG [t]	an ABORT, T bit if "t"
  *		badchunk SPORT DPORT VTAG	a chunk whose length overruns
  *		file PATH			the bytes of a file, as they are
  *						(a captured datagram, replayed)
  *
+ * -N sends the SCTP packet itself, not encapsulated, through a raw
+ * IPPROTO_SCTP socket, as a local SCTP stack would (dstport is ignored):
+ * the ip rules take it to sctptund's TUN, so a test plays the local
+ * kernel on a host without SCTP.
  * -R sends through a raw IPPROTO_UDP socket, building the UDP header here:
  * any source port (0 included) without binding it.  -Z (with -R) leaves the
  * UDP checksum zero; -P (with -R) writes in it what a stack leaves for the
@@ -56,6 +61,7 @@ struct opts {
 	unsigned long	 count;
 	int		 srcport;
 	int		 raw;
+	int		 native;	/* -N */
 	int		 zero_csum;
 	int		 partial_csum;	/* -P */
 	int		 reply_secs;
@@ -68,9 +74,9 @@ struct opts {
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: sctp_craft [-PRZ] [-c count] [-p srcport] "
+	fprintf(stderr, "usage: sctp_craft [-NPRZ] [-c count] [-p srcport] "
 	    "[-r secs] [-s srcaddr] [-V vtag] dstaddr dstport "
-	    "short|garbage|data|init|abort|badchunk ...\n");
+	    "short|garbage|data|init|initack|abort|badchunk ...\n");
 	exit(2);
 }
 
@@ -184,6 +190,21 @@ craft(const char *kind, int ac, char **av)
 		put16(24, 10);
 		put16(26, 10);
 		put32(28, 1);
+	} else if (strcmp(kind, "initack") == 0) {
+		/* Fixed part, then a State Cookie parameter of 16 bytes. */
+		if (ac < 4)
+			usage();
+		craft_header(av, SCTP_INIT_ACK, 0, 20 + 20);
+		put32(16, (uint32_t)strtoul(av[3], NULL, 0));
+		put32(20, 65536);
+		put16(24, 10);
+		put16(26, 10);
+		put32(28, 1);
+		put16(32, 7);
+		put16(34, 20);
+		memset(pkt + 36, 0xc0, 16);
+		av++;
+		ac--;
 	} else if (strcmp(kind, "abort") == 0) {
 		craft_header(av, SCTP_ABORT,
 		    ac > 3 && strcmp(av[3], "t") == 0 ? SCTP_FLAG_T : 0, 4);
@@ -308,14 +329,17 @@ open_socket(const struct opts *o, const struct ipaddr *src)
 	socklen_t		 sl;
 	int			 fd;
 
-	if (o->raw)
+	if (o->native)
+		fd = socket(src->family, SOCK_RAW, IPPROTO_SCTP);
+	else if (o->raw)
 		fd = socket(src->family, SOCK_RAW, IPPROTO_UDP);
 	else
 		fd = socket(src->family, SOCK_DGRAM, 0);
 	if (fd == -1)
 		return -1;
-	sl = addr_to_sockaddr(src, o->raw ? 0 : (uint16_t)o->srcport, &ss);
-	if (o->srcaddr == NULL && !o->raw) {
+	sl = addr_to_sockaddr(src, o->raw || o->native ? 0 :
+	    (uint16_t)o->srcport, &ss);
+	if (o->srcaddr == NULL && !o->raw && !o->native) {
 		/* Any address: the kernel picks the source per datagram. */
 		memset(&ss, 0, sizeof(ss));
 		ss.ss_family = src->family;
@@ -465,12 +489,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->count = 1;
-	while ((ch = getopt(argc, argv, "c:Pp:r:s:RV:Z")) != -1) {
+	while ((ch = getopt(argc, argv, "c:NPp:r:s:RV:Z")) != -1) {
 		switch (ch) {
 		case 'c': o->count = strtoul(optarg, NULL, 0); break;
 		case 'p': o->srcport = atoi(optarg); break;
 		case 'r': o->reply_secs = atoi(optarg); break;
 		case 's': o->srcaddr = optarg; break;
+		case 'N': o->native = 1; break;
 		case 'R': o->raw = 1; break;
 		case 'V':
 			o->want_vtag = 1;
@@ -482,6 +507,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		}
 	}
 	if ((o->zero_csum || o->partial_csum) && !o->raw)
+		usage();
+	if (o->native && (o->raw || o->reply_secs > 0))
 		usage();
 	return optind;
 }
@@ -515,7 +542,7 @@ main(int argc, char **argv)
 		perror("sctp_craft: socket/bind");
 		return 1;
 	}
-	sl = addr_to_sockaddr(&dst, o.raw ? 0 : dport, &ss);
+	sl = addr_to_sockaddr(&dst, o.raw || o.native ? 0 : dport, &ss);
 	for (i = 0; i < o.count; i++)
 		if (sendto(fd, pkt, len, 0, (struct sockaddr *)&ss, sl) == -1) {
 			perror("sctp_craft: sendto");
