@@ -238,7 +238,7 @@ lb_all_hits() {
 }
 
 lb_backend_of() {
-	local k secs=${1:-1} best= max=0 d
+	local k secs=${1:-1} best='' max=0 d
 	local -a before after
 	read -r -a before <<< "$(lb_all_hits)"
 	sleep "$secs"

@@ -202,7 +202,7 @@ perturb() {
 		# (as consistent hashing hands some buckets to a new
 		# backend); forged: the two backends trade their buckets.
 		local -a old
-		local m= b
+		local m='' b
 		read -r -a old <<< "$LB_MAP"
 		for b in "${old[@]}"; do
 			if [ "$case_" = rehash ]; then
@@ -383,7 +383,7 @@ cluster_checks() {
 # gets an ABORT at once (from a member that knows the owner is gone), and
 # a new association works.
 run_owner_killed() {
-	local k0 k j others= aborts0 ootb0 rc ms
+	local k0 k j others='' aborts0 ootb0 rc ms
 	reset_paths
 	lb_hash "1 2 3" 0
 	lb_forget
@@ -541,7 +541,7 @@ declare -a PORT_OF
 probe_ports() {
 	local p k
 	lb_hash "1 2 3" 0
-	PA_K= PB_K=
+	PA_K='' PB_K=''
 	for p in $(seq 40001 40016); do
 		lb_nat_port "$p"
 		lb_snap
