@@ -1,25 +1,37 @@
 # Scenario: replicas behind a UDP load balancer (CLUSTER.md, issue 11).
 # A client runs a paced, verified echo transfer (sctp_echo) to the service
-# address VIP through its own sctptund; the load balancer LB (t/lib/lb.sh)
-# DNATs the flow to one of two or three backends, each running sctptund and
-# a kernel SCTP echo server.  Mid-transfer something moves the client's
-# flow to another backend, whose kernel does not hold the association:
+# address VIP; the load balancer LB (t/lib/lb.sh) DNATs the flow to one of
+# two or three backends by a hash, each backend running sctptund and a
+# kernel SCTP echo server.  Mid-transfer something moves the client's flow
+# to another backend, whose kernel does not hold the association:
 #
-#   rebind        the client's NAT forgets its mappings (until the new port
-#                 hashes to another backend)
-#   rehash        the backend set changes (B3 added, the map rewritten, LB
-#                 forgets its flows)
-#   multihome     a client with two public addresses, each hashed to its own
-#                 backend; path 1 is cut at link level (link down)
-#   owner-killed  the owner's sctptund is killed and it leaves the map
-#   forged        relay messages captured, then replayed and forged
+#   rebind        the client's NAT rebinds: masquerading moves to a port
+#                 that LB hashes to another backend (two such ports are
+#                 found first, by probing, before any backend listens)
+#   rehash        the backend set changes: B3 joins and takes over the
+#                 hash buckets of the flow's backend, LB forgets its flows
+#   multihome     a client with two public addresses (no NAT), LB mapping
+#                 each to its own backend; path 1 goes down at link level
+#                 and the client's packets leave from path 2's address.
+#                 The client is the kernel's own RFC 6951 here: a client
+#                 sctptund would pin the source of the VIP's route.
+#   owner-killed  the owner's sctptund is killed and it leaves the map:
+#                 the client is aborted within 3 s (the member that gets
+#                 the flow finds no live owner and lets its kernel send
+#                 the T-bit ABORT), and a new association works
+#   forged        relay messages captured on LB, then replayed, forged and
+#                 sent from a non-member: dropped and counted by reason,
+#                 nothing reaches the owner's kernel
 #
-# The control run (rebind, rehash, multihome) is without `cluster`: the
-# other backend's kernel answers out of the blue with an ABORT, the client
-# sees its association die within seconds.  The cluster run is the same
-# with `cluster = { ... }` in every backend: every message comes back, the
-# relay counters show the path.  When sctptund does not know `cluster`
-# (sctptund -n refuses the section) the cluster runs are skipped, saying so.
+# The client's sctptund (nat mode) sends to the VIP; backends have the
+# client side (100.64.0.0/16) as their peer.  The control run (rebind,
+# rehash, multihome) is without `cluster`: the other backend's kernel
+# answers out of the blue with an ABORT, the client sees its association
+# die within seconds.  The cluster run is the same with `cluster = { ... }`
+# in every backend: every message comes back, the relay counters and the
+# owner's table show the path through the member.  When sctptund does not
+# know `cluster` (sctptund -n refuses the section) the cluster runs are
+# skipped, saying so.  Control and cluster runs share one VM boot.
 . "$T_LIB/tap.sh"
 . "$T_LIB/topo.sh"
 . "$T_LIB/sctptun.sh"
