@@ -196,7 +196,7 @@ client_start() {
 # Move the client's flow away from backend $1 the way the case says; sets
 # K1 to the backend it now lands on (empty if none) and T_MOVE (ms).
 perturb() {
-	local k0=$1
+	local k0=$1 i
 	K1=
 	T_MOVE=$(($(date +%s%N) / 1000000))
 	case $case_ in
@@ -228,7 +228,13 @@ perturb() {
 		lb_map "$m"
 		lb_forget
 		T_MOVE=$(($(date +%s%N) / 1000000))
-		wait_until 10 lb_moved "$k0" > /dev/null
+		# (Seen once in the VM: the flow stayed put after the zone
+		# change, for reasons not understood; forgetting again helps.)
+		for i in 1 2 3; do
+			wait_until 3 lb_moved "$k0" > /dev/null && break
+			tap_diag "the flow is still on B$k0: LB forgets again"
+			lb_forget
+		done
 		K1=$(lb_moved "$k0")
 		;;
 	multihome)
