@@ -5,10 +5,7 @@
 #   lb_topo nat [NB]   C -- N (masquerading NAT) -- LB -- B1..B<NB> (2..3)
 #      C  veth0 198.51.100.1/24, default via N 198.51.100.254
 #      N  veth-o 100.64.1.1/24 (the client's public address, masqueraded
-#         to, fully random ports), default via LB 100.64.1.254; drops
-#         what comes from outside unsolicited (a stateful NAT): a late
-#         packet of a forgotten mapping must not leave a conntrack entry
-#         that takes the port a new mapping needs
+#         to, fully random ports), default via LB 100.64.1.254
 #   lb_topo dual [NB]  C with two public links straight to LB, no NAT
 #      C  veth1 100.64.1.1/24 (path 1), veth2 100.64.2.1/24 (path 2); the
 #         route to the VIP through veth1 (metric 10) and veth2 (metric 20)
@@ -96,14 +93,6 @@ lb_topo() {
 			chain post {
 				type nat hook postrouting priority srcnat; policy accept;
 				oifname "veth-o" masquerade fully-random
-			}
-			chain unsolicited_in {
-				type filter hook input priority filter; policy accept;
-				iifname "veth-o" ct state new counter drop
-			}
-			chain unsolicited_fwd {
-				type filter hook forward priority filter; policy accept;
-				iifname "veth-o" ct state new counter drop
 			}
 		}
 		EOF

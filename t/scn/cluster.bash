@@ -203,7 +203,7 @@ perturb() {
 	rebind)
 		# The NAT's new port: one LB hashes to another backend.
 		lb_snap
-		lb_nat_port "${PORT_OF[k0 == PB_K ? PA_K : PB_K]}"
+		lb_nat_port "$(port_of $((k0 == PB_K ? PA_K : PB_K)) "$RUN_NO")"
 		T_MOVE=$(($(date +%s%N) / 1000000))
 		wait_until 10 lb_moved "$k0" > /dev/null
 		K1=$(lb_moved "$k0")
@@ -232,7 +232,13 @@ perturb() {
 		# change, for reasons not understood; forgetting again helps.)
 		for i in 1 2 3; do
 			wait_until 3 lb_moved "$k0" > /dev/null && break
-			tap_diag "the flow is still on B$k0: LB forgets again"
+			tap_diag "the flow is still on B$k0: LB forgets again" \
+			    "(hits $(lb_all_hits))" \
+			    "$(in_ns "$NS_LB" nft list table ip st_lb |
+			    grep -E 'zone set|dnat|counter')" \
+			    "N: $(in_ns "$NS_N" nft list table ip st_nat |
+			    grep -E 'counter|masq')" \
+			    "c: $(stun_ctl c show assocs)"
 			lb_forget
 		done
 		K1=$(lb_moved "$k0")
@@ -246,6 +252,14 @@ perturb() {
 		;;
 	esac
 	tap_diag "$(date +%T): the flow moved from B$k0 to B${K1:-?}"
+	if [ -n "${T_CLUSTER_TRACE:-}" ]; then
+		for i in 1 2 3 4; do
+			sleep 1
+			tap_diag "LB hits $(lb_all_hits), stray $(lb_stray);" \
+			    "$(in_ns "$NS_LB" nft list chain ip st_lb zpre |
+			    grep 'zone set')"
+		done
+	fi
 }
 
 # Put LB, the NAT and the client's links back as they were at the start.
@@ -257,7 +271,8 @@ reset_paths() {
 		lb_affinity "$LB_C:1 $LB_C2:2"
 	elif [ "$case_" = rebind ]; then
 		lb_hash "1 2 3" 0
-		lb_nat_port "${PORT_OF[PA_K]}"
+		RUN_NO=$((RUN_NO + 1))
+		lb_nat_port "$(port_of "$PA_K" "$RUN_NO")"
 	else
 		# Two backends in the map; B3, when there is one, is the
 		# rehash case's scale-out.
@@ -553,22 +568,29 @@ run_forged_move() {
 }
 
 # Rebinding: which backend LB hashes the NAT's address with port P to, for
-# a few P, until two ports go to different backends (PA_K, PB_K, ports in
-# PORT_OF[K]).  Probes from the client, before any backend listens.
-declare -a PORT_OF
+# a few P, until two backends (PA_K, PB_K) have two ports each: run r
+# (0 control, 1 cluster) starts on PORTS_OF[PA_K][r] and rebinds to
+# PORTS_OF[PB_K][r].  Each run has ports of its own: after a run, the old
+# owner's late packets to its port leave an unreplied conntrack entry in
+# the NAT (the address-delete flush only removes masqueraded ones), and a
+# mapping to that single port would clash with it until it expires.
+# Probes from the client, before any backend listens.
+declare -a PORTS_OF
+RUN_NO=-1
 probe_ports() {
-	local p k
+	local p k n
 	lb_hash "1 2 3" 0
 	PA_K='' PB_K=''
-	for p in $(seq 40001 40016); do
+	for p in $(seq 40001 40030); do
 		lb_nat_port "$p"
 		lb_snap
 		in_ns "$NS_C" socat -u - UDP:"$LB_VIP":9899,sourceport=7777 \
 		    <<< probe
 		wait_until 3 lb_moved 0 > /dev/null
 		k=$(lb_moved 0) || continue
-		[ -n "${PORT_OF[k]:-}" ] && continue
-		PORT_OF[k]=$p
+		PORTS_OF[k]="${PORTS_OF[k]:-}${PORTS_OF[k]:+ }$p"
+		n=$(wc -w <<< "${PORTS_OF[k]}")
+		[ "$n" = 2 ] || continue
 		if [ -z "$PA_K" ]; then
 			PA_K=$k
 		else
@@ -576,9 +598,16 @@ probe_ports() {
 			break
 		fi
 	done
-	tap_diag "the NAT's port ${PORT_OF[PA_K]:-?} goes to B${PA_K:-?}," \
-	    "${PORT_OF[PB_K]:-?} to B${PB_K:-?}"
+	tap_diag "the NAT's ports ${PORTS_OF[PA_K]:-?} go to B${PA_K:-?}," \
+	    "${PORTS_OF[PB_K]:-?} to B${PB_K:-?}"
 	[ -n "$PB_K" ]
+}
+
+# Port number r (0 or 1) of backend $1's probed ports.
+port_of() {
+	local -a ps
+	read -r -a ps <<< "${PORTS_OF[$1]}"
+	echo "${ps[$2]}"
 }
 
 case $case_ in
