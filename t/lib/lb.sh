@@ -51,7 +51,8 @@
 #                  of a cluster = { ... } section) appended
 #   lb_cluster_conf K PORT  the cluster body for backend K: members
 #                  10.9.1.1..10.9.NB.1, PORT, key $T_WORK/cluster.key
-#                  (made on first use, 32 random bytes, mode 0600)
+#                  (made on first use: 48 random bytes in base64, as the
+#                  daemon suggests (it trims a text file), mode 0600)
 #   lb_cluster_supported   0 if sctptund accepts a cluster section (-n)
 #   snmp NS KEY    a counter of /proc/net/sctp/snmp in NS
 #
@@ -283,7 +284,7 @@ lb_conf() {
 lb_cluster_conf() {
 	local k members=
 	if [ ! -s "$T_WORK/cluster.key" ]; then
-		(umask 077 && head -c 32 /dev/urandom > "$T_WORK/cluster.key")
+		(umask 077 && head -c 48 /dev/urandom | base64 > "$T_WORK/cluster.key")
 	fi
 	for k in $(seq "$LB_NB"); do
 		members+="${members:+, }\"${LB_B[k]}\""
@@ -293,7 +294,7 @@ lb_cluster_conf() {
 
 lb_cluster_supported() {
 	local f=$T_WORK/cluster-probe.conf
-	(umask 077 && head -c 32 /dev/urandom > "$T_WORK/cluster-probe.key")
+	(umask 077 && head -c 48 /dev/urandom | base64 > "$T_WORK/cluster-probe.key")
 	cat > "$f" <<-EOF
 	peers = ( { name = "far"; prefixes = [ "100.64.0.0/16" ]; } );
 	control = { socket = "$T_WORK/cluster-probe.sock"; };
