@@ -41,6 +41,8 @@
 #                  side (replies, source VIP after the reverse translation)
 #   lb_stray       non-reply datagrams from backends to the client side,
 #                  dropped
+#   lb_between     UDP datagrams LB forwarded from a backend to another
+#                  (the cluster's relay channel)
 #   lb_all_hits    lb_hits of every backend, "N1 N2 ..."
 #   lb_backend_of [SECS]  the backend (K) that took most of the client's datagrams
 #                  in the last SECS (default 1) seconds, "" if none
@@ -156,6 +158,7 @@ lb__rules() {
 		chain lbfwd {
 			type filter hook forward priority filter; policy accept;
 			$counters
+			iifname "veth-b*" oifname "veth-b*" meta l4proto udp counter comment "between"
 			iifname "veth-b*" oifname "veth-n*" ct state new counter drop comment "stray"
 			iifname "veth-b*" oifname "veth-n*" ct status dnat counter comment "replies"
 		}
@@ -233,6 +236,10 @@ lb_replies() {
 
 lb_stray() {
 	lb__count stray
+}
+
+lb_between() {
+	lb__count between
 }
 
 # The per-backend counters, "N1 N2 ..." in one line.

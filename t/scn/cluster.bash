@@ -455,6 +455,7 @@ run_owner_killed() {
 		[ "$k" = "$k0" ] || others="$others $k"
 	done
 	lb_snap
+	tap_diag "LB forwarded $(lb_between) datagrams between backends so far"
 	tap_ok "B$k0's sctptund killed" stun_kill "b$k0"
 	lb_hash "${others# }" 0
 	lb_forget
@@ -485,6 +486,7 @@ run_owner_killed() {
 		tap_is "$(json_num relay_tx_packets < "$T_WORK/killed.cluster")" \
 		    0 "B$K1 relayed nothing (to a dead owner)"
 	fi
+	tap_diag "LB forwarded $(lb_between) datagrams between backends so far"
 	# The live members still see each other up: only the dead one is down.
 	for k in $others; do
 		stun_ctl "b$k" -j show cluster > "$T_WORK/live$k.cluster"
