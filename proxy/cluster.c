@@ -302,7 +302,7 @@ cluster_send(struct cluster *c, size_t i, struct relay_msg *m)
 		msg.msg_control = cmsg;
 		msg.msg_controllen = udp_cmsg_build(cmsg, self, 0);
 	}
-	if (sendmsg(fd, &msg, MSG_DONTWAIT) == -1) {
+	if (udp_sendmsg(fd, &msg, MSG_DONTWAIT) == -1) {
 		c->st->relay_send_error++;
 		return -1;
 	}

@@ -267,11 +267,12 @@ dp_send_queue(struct datapath *dp, int fd, struct mmsghdr *q,
     struct dp_slot **slots, unsigned int n)
 {
 	unsigned int	 off = 0, i;
-	int		 r;
+	int		 r, again = 1;
 
 	while (off < n) {
 		r = sendmmsg(fd, q + off, n - off, MSG_DONTWAIT);
 		if (r > 0) {
+			again = 1;
 			dp->stats.egress_batches++;
 			for (i = off; i < off + (unsigned int)r; i++) {
 				dp->stats.udp_tx_packets++;
@@ -280,7 +281,10 @@ dp_send_queue(struct datapath *dp, int fd, struct mmsghdr *q,
 			off += (unsigned int)r;
 		} else if (r == -1 && errno == EINTR)
 			continue;
+		else if (r == -1 && again && udp_earlier_error(errno))
+			again = 0;	/* udp.h: not this datagram's error */
 		else {
+			again = 1;
 			int err = r == -1 ? errno : EIO;
 
 			dp_count_send_error(dp, err);
@@ -610,7 +614,7 @@ dp_send_abort(struct datapath *dp, const struct dp_rx *rx,
 	msg.msg_iovlen = 1;
 	msg.msg_control = cmsg;
 	msg.msg_controllen = udp_cmsg_build(cmsg, &rx->meta.dst, 0);
-	if (sendmsg(fd, &msg, MSG_DONTWAIT) == -1)
+	if (udp_sendmsg(fd, &msg, MSG_DONTWAIT) == -1)
 		dp_count_send_error(dp, errno);
 	else {
 		dp->stats.udp_tx_packets++;
@@ -937,7 +941,7 @@ datapath_send_client(struct datapath *dp, const struct ipaddr *client,
 	msg.msg_iovlen = 1;
 	msg.msg_control = cmsg;
 	msg.msg_controllen = udp_cmsg_build(cmsg, &any, tos);
-	if (sendmsg(fd, &msg, MSG_DONTWAIT) == -1)
+	if (udp_sendmsg(fd, &msg, MSG_DONTWAIT) == -1)
 		dp_count_send_error(dp, errno);
 	else {
 		dp->stats.udp_tx_packets++;

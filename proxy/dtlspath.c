@@ -87,7 +87,7 @@ dtlspath_send_op(void *arg, const struct ipaddr *local,
 	msg.msg_iovlen = 1;
 	msg.msg_control = cmsg;
 	msg.msg_controllen = udp_cmsg_build(cmsg, local, tos);
-	if (sendmsg(fd, &msg, MSG_DONTWAIT) == -1) {
+	if (udp_sendmsg(fd, &msg, MSG_DONTWAIT) == -1) {
 		if (errno == EMSGSIZE && inner != NULL)
 			datapath_too_big(dp, local, remote, inner, inner_len,
 			    udp_path_mtu(&p->udp, remote),

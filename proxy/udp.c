@@ -223,6 +223,23 @@ udp_cmsg_build(void *buf, const struct ipaddr *src, uint8_t tos)
 	return off;
 }
 
+int
+udp_earlier_error(int err)
+{
+	return err == ECONNREFUSED || err == EHOSTUNREACH ||
+	    err == ENETUNREACH || err == EHOSTDOWN;
+}
+
+ssize_t
+udp_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	ssize_t	 n;
+
+	if ((n = sendmsg(fd, msg, flags)) == -1 && udp_earlier_error(errno))
+		n = sendmsg(fd, msg, flags);
+	return n;
+}
+
 /*
  * Send with path MTU discovery off for this one datagram, then back on.
  * If it cannot be turned off, nothing is sent.
@@ -251,7 +268,7 @@ udp_send_fragok(int fd, int family, struct msghdr *msg)
 	if (udp_setopt(fd, level, name, off_val) == -1)
 		return -1;
 	do
-		n = sendmsg(fd, msg, MSG_DONTWAIT);
+		n = udp_sendmsg(fd, msg, MSG_DONTWAIT);
 	while (n == -1 && errno == EINTR);
 	saved = errno;
 	(void)udp_setopt(fd, level, name, on_val);

@@ -72,6 +72,17 @@ int	udp_cmsg_parse(struct msghdr *, struct udp_rxmeta *);
  */
 ssize_t	udp_send_fragok(int fd, int family, struct msghdr *msg);
 
+/*
+ * Whether a send failed with an earlier datagram's error: with IP_RECVERR
+ * an ICMP error (port or host unreachable) about any datagram of an
+ * unconnected socket is also left pending on it, and the next send, to
+ * anyone, fails with it and sends nothing.  Such a send is to be tried
+ * once more; if it fails again, the error is its own.
+ */
+int	udp_earlier_error(int err);
+/* sendmsg(), tried once more after an earlier datagram's error. */
+ssize_t	udp_sendmsg(int fd, const struct msghdr *msg, int flags);
+
 /* Room for the control messages of an error-queue message. */
 #define UDP_ERR_CMSG_SPACE	256
 
