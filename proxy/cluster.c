@@ -274,10 +274,6 @@ cluster_send(struct cluster *c, size_t i, struct relay_msg *m)
 {
 	struct cluster_member	*mb = &c->members[i];
 	const struct ipaddr	*self;
-	struct sockaddr_storage	 ss;
-	uint8_t			 cmsg[UDP_CMSG_SPACE];
-	struct iovec		 iov;
-	struct msghdr		 msg;
 	size_t			 len;
 	int			 fd;
 
@@ -291,18 +287,8 @@ cluster_send(struct cluster *c, size_t i, struct relay_msg *m)
 		c->st->relay_send_error++;
 		return -1;
 	}
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = c->txbuf;
-	iov.iov_len = len;
-	msg.msg_name = &ss;
-	msg.msg_namelen = addr_to_sockaddr(&mb->addr, c->udp.port, &ss);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	if (self->family != 0) {
-		msg.msg_control = cmsg;
-		msg.msg_controllen = udp_cmsg_build(cmsg, self, 0);
-	}
-	if (udp_sendmsg(fd, &msg, MSG_DONTWAIT) == -1) {
+	if (udp_send_one(fd, self->family != 0 ? self : NULL, &mb->addr,
+	    c->udp.port, 0, c->txbuf, len) == -1) {
 		c->st->relay_send_error++;
 		return -1;
 	}

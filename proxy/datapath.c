@@ -592,33 +592,24 @@ static void
 dp_send_abort(struct datapath *dp, const struct dp_rx *rx,
     const struct sctp_pkt *sp, const struct track_abort *ab)
 {
-	uint8_t			 pkt[64], cmsg[UDP_CMSG_SPACE];
-	struct sockaddr_storage	 ss;
-	struct iovec		 iov;
-	struct msghdr		 msg;
+	uint8_t			 pkt[64];
+	size_t			 len;
 	int			 fd;
 
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = pkt;
-	iov.iov_len = sctp_build_abort(pkt, sp->dport, sp->sport, ab->vtag,
-	    0, 1, ab->current_port, ab->new_port);
+	len = sctp_build_abort(pkt, sp->dport, sp->sport, ab->vtag, 0, 1,
+	    ab->current_port, ab->new_port);
 	if (dp->conf->peers[rx->peer].dtls != NULL) {
 		dtlspath_egress(dp->dtls, rx->peer, &rx->meta.dst, &rx->src,
-		    rx->sport, pkt, iov.iov_len, 0);
+		    rx->sport, pkt, len, 0);
 		return;
 	}
 	fd = rx->src.family == AF_INET ? dp->udp->fd4 : dp->udp->fd6;
-	msg.msg_name = &ss;
-	msg.msg_namelen = addr_to_sockaddr(&rx->src, rx->sport, &ss);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cmsg;
-	msg.msg_controllen = udp_cmsg_build(cmsg, &rx->meta.dst, 0);
-	if (udp_sendmsg(fd, &msg, MSG_DONTWAIT) == -1)
+	if (udp_send_one(fd, &rx->meta.dst, &rx->src, rx->sport, 0, pkt,
+	    len) == -1)
 		dp_count_send_error(dp, errno);
 	else {
 		dp->stats.udp_tx_packets++;
-		dp->stats.udp_tx_bytes += iov.iov_len;
+		dp->stats.udp_tx_bytes += len;
 	}
 }
 
@@ -907,12 +898,8 @@ void
 datapath_send_client(struct datapath *dp, const struct ipaddr *client,
     uint16_t port, uint8_t tos, const uint8_t *pkt, size_t len)
 {
-	struct sockaddr_storage	 ss;
 	struct ipaddr		 any;
-	uint8_t			 cmsg[UDP_CMSG_SPACE];
 	struct sctp_pkt		 sp;
-	struct iovec		 iov;
-	struct msghdr		 msg;
 	int			 fd, peer;
 
 	if (port == 0 || !addr_is_unicast(client) ||
@@ -932,16 +919,7 @@ datapath_send_client(struct datapath *dp, const struct ipaddr *client,
 	}
 	memset(&any, 0, sizeof(any));
 	any.family = client->family;
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = (void *)(uintptr_t)pkt;
-	iov.iov_len = len;
-	msg.msg_name = &ss;
-	msg.msg_namelen = addr_to_sockaddr(client, port, &ss);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cmsg;
-	msg.msg_controllen = udp_cmsg_build(cmsg, &any, tos);
-	if (udp_sendmsg(fd, &msg, MSG_DONTWAIT) == -1)
+	if (udp_send_one(fd, &any, client, port, tos, pkt, len) == -1)
 		dp_count_send_error(dp, errno);
 	else {
 		dp->stats.udp_tx_packets++;

@@ -67,10 +67,6 @@ dtlspath_send_op(void *arg, const struct ipaddr *local,
 {
 	struct dtlspath		*p = arg;
 	struct datapath		*dp = p->dp;
-	struct sockaddr_storage	 ss;
-	uint8_t			 cmsg[UDP_CMSG_SPACE];
-	struct iovec		 iov;
-	struct msghdr		 msg;
 	int			 fd;
 
 	fd = remote->family == AF_INET ? p->udp.fd4 : p->udp.fd6;
@@ -78,16 +74,7 @@ dtlspath_send_op(void *arg, const struct ipaddr *local,
 		errno = EAFNOSUPPORT;
 		return -1;
 	}
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = (void *)dgram;
-	iov.iov_len = len;
-	msg.msg_name = &ss;
-	msg.msg_namelen = addr_to_sockaddr(remote, port, &ss);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cmsg;
-	msg.msg_controllen = udp_cmsg_build(cmsg, local, tos);
-	if (udp_sendmsg(fd, &msg, MSG_DONTWAIT) == -1) {
+	if (udp_send_one(fd, local, remote, port, tos, dgram, len) == -1) {
 		if (errno == EMSGSIZE && inner != NULL)
 			datapath_too_big(dp, local, remote, inner, inner_len,
 			    udp_path_mtu(&p->udp, remote),

@@ -240,6 +240,29 @@ udp_sendmsg(int fd, const struct msghdr *msg, int flags)
 	return n;
 }
 
+ssize_t
+udp_send_one(int fd, const struct ipaddr *src, const struct ipaddr *dst,
+    uint16_t port, uint8_t tos, const void *buf, size_t len)
+{
+	struct sockaddr_storage	 ss;
+	uint8_t			 cmsg[UDP_CMSG_SPACE];
+	struct iovec		 iov;
+	struct msghdr		 msg;
+
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = (void *)(uintptr_t)buf;
+	iov.iov_len = len;
+	msg.msg_name = &ss;
+	msg.msg_namelen = addr_to_sockaddr(dst, port, &ss);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (src != NULL) {
+		msg.msg_control = cmsg;
+		msg.msg_controllen = udp_cmsg_build(cmsg, src, tos);
+	}
+	return udp_sendmsg(fd, &msg, MSG_DONTWAIT);
+}
+
 /*
  * Send with path MTU discovery off for this one datagram, then back on.
  * If it cannot be turned off, nothing is sent.

@@ -82,6 +82,14 @@ ssize_t	udp_send_fragok(int fd, int family, struct msghdr *msg);
 int	udp_earlier_error(int err);
 /* sendmsg(), tried once more after an earlier datagram's error. */
 ssize_t	udp_sendmsg(int fd, const struct msghdr *msg, int flags);
+/*
+ * One datagram of len bytes to dst:port through fd, without blocking,
+ * from address src with TOS tos (src NULL: the kernel picks both), by
+ * udp_sendmsg().
+ */
+ssize_t	udp_send_one(int fd, const struct ipaddr *src,
+	    const struct ipaddr *dst, uint16_t port, uint8_t tos,
+	    const void *buf, size_t len);
 
 /* Room for the control messages of an error-queue message. */
 #define UDP_ERR_CMSG_SPACE	256
